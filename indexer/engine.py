@@ -1,0 +1,326 @@
+"""The Whoosh storage engine: the only module that imports whoosh.
+
+The engine stores two kinds of documents:
+
+* one ``report`` document per report, holding the whole structured report (metadata,
+  section tree, paragraphs as written) as a compressed stored blob plus its content hash;
+* one ``para`` document per paragraph, indexed in two fields over the normalized text:
+  ``words`` (jieba words) and ``bigrams`` (overlapping character bigrams), both with
+  positions that are token ordinals, so phrase queries are exact.
+
+Everything above this module (reading, structure, normalization, the query layer) talks to
+:class:`Engine` / :class:`Snapshot` and never to Whoosh, so another engine could be added
+behind the same small interface.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import fields, index, query
+from whoosh.analysis import Token, Tokenizer
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from indexer import analysis
+from indexer.model import Report
+from indexer.normalize import normalize
+
+CURRENT_LINK = "current"
+_END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
+
+
+class IndexBusy(Exception):
+    """Another process is writing to the index."""
+
+
+class IndexMissing(Exception):
+    """No index has been built in the directory yet."""
+
+
+class BigramTokenizer(Tokenizer):
+    """Overlapping character bigrams of already-normalized text, positions 0, 1, 2, ..."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        text = value + _END
+        for i in range(len(text) - 1):
+            token.text = text[i : i + 2]
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + i
+            if chars:
+                token.startchar, token.endchar = start_char + i, start_char + i + 2
+            yield token
+
+
+class WordTokenizer(Tokenizer):
+    """jieba words of already-normalized text, positions are word ordinals."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for term in analysis.word_terms(value):
+            token.text = term.text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + term.position
+            if chars:
+                token.startchar, token.endchar = start_char + term.start, start_char + term.end
+            yield token
+
+
+def schema() -> fields.Schema:
+    """Return the index schema."""
+    return fields.Schema(
+        doctype=fields.ID(stored=True),
+        report_id=fields.ID(stored=True),
+        number=fields.STORED(),
+        content_hash=fields.STORED(),
+        source_file=fields.STORED(),
+        blob=fields.STORED(),
+        words=fields.TEXT(analyzer=WordTokenizer(), phrase=True),
+        bigrams=fields.TEXT(analyzer=BigramTokenizer(), phrase=True),
+    )
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """What the index holds about one report, without its text."""
+
+    report_id: str
+    content_hash: str
+    source_file: str
+
+
+def encode_report(report: Report) -> bytes:
+    """Serialize a report for storage."""
+    return zlib.compress(json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8"), 6)
+
+
+def decode_report(blob: bytes) -> Report:
+    """Inverse of :func:`encode_report`."""
+    return Report.from_dict(json.loads(zlib.decompress(blob).decode("utf-8")))
+
+
+class Snapshot:
+    """A consistent, read-only view of one committed generation of the index."""
+
+    def __init__(self, ix: index.Index, path: Path):
+        self.path = path
+        self._ix = ix
+        self._searcher = ix.searcher()
+        self.generation = (str(path), ix.latest_generation())
+
+    def close(self) -> None:
+        """Release the underlying reader."""
+        self._searcher.close()
+
+    def is_current(self, engine: Engine) -> bool:
+        """True if no newer generation has been committed since this snapshot."""
+        return engine.generation() == self.generation
+
+    def reports(self) -> dict[str, ReportEntry]:
+        """Return the indexed reports by id."""
+        out = {}
+        for docnum in self._searcher.document_numbers(doctype="report"):
+            stored = self._searcher.stored_fields(docnum)
+            out[stored["report_id"]] = ReportEntry(
+                stored["report_id"], stored["content_hash"], stored["source_file"]
+            )
+        return out
+
+    def load_report(self, report_id: str) -> Report | None:
+        """Return the stored report, or None."""
+        stored = self._searcher.document(doctype="report", report_id=report_id)
+        return decode_report(stored["blob"]) if stored else None
+
+    def paragraph_count(self) -> int:
+        """Number of indexed paragraphs."""
+        return self._searcher.doc_frequency("doctype", "para")
+
+    def bigram_frequency(self, bigram: str) -> int:
+        """Number of paragraphs containing ``bigram`` (normalized)."""
+        return self._searcher.doc_frequency("bigrams", bigram)
+
+    def phrase_paragraphs(self, term: str) -> set[tuple[str, int]]:
+        """Return (report_id, paragraph number) of every paragraph containing ``term``.
+
+        ``term`` must be normalized. Exact for any length >= 1: a phrase over consecutive
+        bigrams, or for one character a prefix over the bigrams it starts.
+        """
+        if not term:
+            return set()
+        if len(term) == 1:
+            q: query.Query = query.Prefix("bigrams", term)
+        else:
+            grams = analysis.query_bigrams(term)
+            q = (
+                query.Term("bigrams", grams[0])
+                if len(grams) == 1
+                else query.Phrase("bigrams", grams)
+            )
+        q = query.And([query.Term("doctype", "para"), q])
+        found = set()
+        for docnum in q.docs(self._searcher):
+            stored = self._searcher.stored_fields(docnum)
+            found.add((stored["report_id"], stored["number"]))
+        return found
+
+
+class Engine:
+    """A Whoosh index directory, with atomic generations and a single writer at a time."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # -- locations -------------------------------------------------------------------------
+    def _current(self) -> Path | None:
+        link = self.root / CURRENT_LINK
+        if not link.is_symlink():
+            return None
+        return self.root / os.readlink(link)
+
+    def exists(self) -> bool:
+        """True if an index has been built here."""
+        path = self._current()
+        return path is not None and index.exists_in(str(path))
+
+    def generation(self) -> tuple[str, int] | None:
+        """Identify the latest committed state (directory and Whoosh generation); cheap."""
+        path = self._current()
+        if path is None or not path.is_dir():
+            return None
+        return (str(path), index.TOC._latest_generation(FileStorage(str(path)), "MAIN"))
+
+    def snapshot(self) -> Snapshot:
+        """Open a read-only view of the latest committed state."""
+        path = self._current()
+        if path is None or not index.exists_in(str(path)):
+            raise IndexMissing(f"no index in {self.root}; run `govsearch index` first")
+        return Snapshot(index.open_dir(str(path)), path)
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def writer(self, rebuild: bool = False, wait: float = 0.0) -> Iterator[EngineWriter]:
+        """Yield a writer; everything it does becomes visible at once when the block ends.
+
+        With ``rebuild`` (or when no index exists yet) a fresh index is built in a new
+        directory and swapped in atomically, so readers keep the previous one until then.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._run_lock(wait):
+            current = self._current()
+            fresh = rebuild or current is None or not index.exists_in(str(current))
+            if fresh:
+                target = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+                target.mkdir()
+                ix = FileStorage(str(target)).create_index(schema())
+            else:
+                target = current
+                ix = index.open_dir(str(current))
+            w = EngineWriter(ix)
+            try:
+                yield w
+            except BaseException:
+                w.cancel()
+                if fresh:
+                    shutil.rmtree(target, ignore_errors=True)
+                raise
+            w.commit(optimize=fresh)
+            if fresh:
+                self._point_current_to(target)
+            self._remove_stale(keep=target)
+
+    @contextmanager
+    def _run_lock(self, wait: float) -> Iterator[None]:
+        import fcntl
+
+        lock_path = self.root / "index.lock"
+        with open(lock_path, "w") as handle:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(
+                            f"another `govsearch index` is writing to {self.root}; "
+                            "try again when it has finished"
+                        ) from None
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _point_current_to(self, target: Path) -> None:
+        tmp = self.root / f".{CURRENT_LINK}.{os.getpid()}"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(target.name, tmp)
+        os.replace(tmp, self.root / CURRENT_LINK)
+
+    def _remove_stale(self, keep: Path) -> None:
+        # Directories of earlier generations and of runs killed midway. A server still
+        # reading an old one keeps its open files (POSIX unlink semantics) until it refreshes.
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name.startswith("gen-") and child != keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+class EngineWriter:
+    """Adds, replaces and deletes reports inside one atomic commit."""
+
+    def __init__(self, ix: index.Index):
+        try:
+            self._writer = ix.writer(limitmb=256)
+        except LockError as exc:  # pragma: no cover - guarded by the run lock
+            raise IndexBusy(str(exc)) from exc
+
+    def put_report(self, report: Report, normalized: Iterable[str] | None = None) -> None:
+        """Add ``report``, replacing any earlier version with the same id."""
+        self.delete_report(report.id)
+        w = self._writer
+        w.add_document(
+            doctype="report",
+            report_id=report.id,
+            content_hash=report.content_hash,
+            source_file=report.source_file,
+            blob=encode_report(report),
+        )
+        texts = (
+            normalized if normalized is not None else (normalize(p.text) for p in report.paragraphs)
+        )
+        for paragraph, text in zip(report.paragraphs, texts, strict=True):
+            w.add_document(
+                doctype="para", report_id=report.id, number=paragraph.number,
+                words=text, bigrams=text,
+            )  # fmt: skip
+
+    def delete_report(self, report_id: str) -> None:
+        """Remove a report and its paragraphs (no-op if absent)."""
+        self._writer.delete_by_term("report_id", report_id)
+
+    def commit(self, optimize: bool = False) -> None:
+        """Make all changes visible at once."""
+        # Whoosh's default policy merges only small segments, keeping a commit cheap.
+        self._writer.commit(optimize=optimize)
+
+    def cancel(self) -> None:
+        """Discard all changes."""
+        self._writer.cancel()
