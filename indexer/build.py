@@ -1,0 +1,193 @@
+"""Index runs: find report files, turn changed ones into reports, commit them atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer import metadata, structure
+from indexer.engine import Engine, ReportEntry
+from indexer.model import Report
+from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, read_source
+
+# Bump when reading/structure/normalization changes, so every report is re-indexed.
+PIPELINE_VERSION = "1"
+
+
+@dataclass
+class IndexSummary:
+    """What an index run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[str] = field(default_factory=list)
+    reports: int = 0
+    paragraphs: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A report file found on disk, with its metadata overrides and fingerprint."""
+
+    path: Path
+    report_id: str
+    overrides: dict[str, str]
+    content_hash: str
+
+
+def find_report_files(paths: Iterable[Path]) -> list[Path]:
+    """Return report files under ``paths`` (files or directories), sorted, without duplicates."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found[child.resolve()] = None
+        elif path.is_file():
+            found[path.resolve()] = None
+        else:
+            raise FileNotFoundError(f"no such file or directory: {path}")
+    return list(found)
+
+
+def fingerprint(data: bytes, overrides: dict[str, str]) -> str:
+    """Hash a file's bytes together with its metadata overrides and the pipeline version."""
+    h = hashlib.sha256(data)
+    h.update(json.dumps(overrides, sort_keys=True, ensure_ascii=False).encode())
+    h.update(PIPELINE_VERSION.encode())
+    return h.hexdigest()
+
+
+def describe_source(path: Path, catalogs: dict[Path, dict[str, dict[str, str]]]) -> SourceFile:
+    """Collect a file's overrides (catalog, then sidecar) and fingerprint."""
+    folder = path.parent
+    if folder not in catalogs:
+        catalogs[folder] = metadata.load_catalog(folder)
+    overrides = {k: v for k, v in catalogs[folder].get(path.name, {}).items() if v}
+    overrides.update({k: v for k, v in metadata.load_sidecar(path).items() if v})
+    overrides.pop("file", None)
+    report_id = metadata.report_id_for(path, overrides)
+    return SourceFile(path, report_id, overrides, fingerprint(path.read_bytes(), overrides))
+
+
+def build_report(source: SourceFile) -> Report:
+    """Read, clean and structure one file into a report."""
+    text = read_source(source.path)
+    body = structure.parse_body(
+        text.lines, title=source.overrides.get("title") or text.title_hint or None
+    )
+    meta = metadata.infer_meta(
+        body.title, source.path.name, text.lines, text.published_hint, source.overrides
+    )
+    if not body.paragraphs:
+        raise UnreadableReport("no body text")
+    return Report(
+        id=source.report_id,
+        meta=meta,
+        paragraphs=body.paragraphs,
+        sections=body.sections,
+        source_file=str(source.path),
+        content_hash=source.content_hash,
+        encoding=text.encoding,
+        closing=body.closing,
+    )
+
+
+def _removed(
+    indexed: dict[str, ReportEntry], ids_by_file: dict[str, str], roots: Sequence[Path]
+) -> list[str]:
+    """Indexed reports whose source under a scanned root is gone or now has another id.
+
+    A file that is still there but failed to read this run keeps its earlier version.
+    """
+    present = set(ids_by_file)
+    out = []
+    for report_id, entry in indexed.items():
+        source = Path(entry.source_file)
+        under_root = any(source == root or root in source.parents for root in roots)
+        current_id = ids_by_file.get(entry.source_file) or report_id
+        if (
+            entry.source_file
+            and under_root
+            and (entry.source_file not in present or current_id != report_id)
+        ):
+            out.append(report_id)
+    return sorted(out)
+
+
+def index_paths(
+    paths: Sequence[Path],
+    engine: Engine,
+    rebuild: bool = False,
+    progress: Callable[[Path], None] | None = None,
+    wait: float = 0.0,
+) -> IndexSummary:
+    """Bring the index up to date with the report files under ``paths``."""
+    started = time.perf_counter()
+    summary = IndexSummary()
+    files = find_report_files(paths)
+    roots = [Path(p).resolve() for p in paths]
+    with engine.writer(rebuild=rebuild, wait=wait) as writer:
+        indexed = {} if rebuild or not engine.exists() else _entries(engine)
+        seen: set[str] = set()
+        ids_by_file: dict[str, str] = {str(f): "" for f in files}
+        catalogs: dict[Path, dict[str, dict[str, str]]] = {}
+        for path in files:
+            _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary)
+            if progress:
+                progress(path)
+        for report_id in _removed(indexed, ids_by_file, roots):
+            writer.delete_report(report_id)
+            summary.removed.append(report_id)
+    snap = engine.snapshot()
+    try:
+        summary.reports = len(snap.reports())
+        summary.paragraphs = snap.paragraph_count()
+    finally:
+        snap.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _entries(engine: Engine) -> dict[str, ReportEntry]:
+    snap = engine.snapshot()
+    try:
+        return snap.reports()
+    finally:
+        snap.close()
+
+
+def _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary: IndexSummary) -> None:
+    """Index one file if it changed, recording the outcome in ``summary``."""
+    name = str(path)
+    try:
+        source = describe_source(path, catalogs)
+    except (OSError, ValueError) as exc:
+        summary.failed.append((name, str(exc)))
+        return
+    ids_by_file[name] = source.report_id
+    if source.report_id in seen:
+        summary.failed.append((name, f"report id {source.report_id!r} is used by another file"))
+        return
+    seen.add(source.report_id)
+    previous = indexed.get(source.report_id)
+    if previous and previous.content_hash == source.content_hash:
+        summary.unchanged.append(source.report_id)
+        return
+    try:
+        report = build_report(source)
+    except UnreadableReport as exc:
+        # Keep what was indexed before for this file: nothing already indexed is lost.
+        summary.failed.append((name, exc.reason))
+        return
+    writer.put_report(report)
+    (summary.updated if previous else summary.added).append(source.report_id)

@@ -1,0 +1,161 @@
+"""The ``govsearch`` command: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.build import IndexSummary, index_paths
+from indexer.config import default_corpus_dir, default_index_dir
+from indexer.engine import Engine, IndexBusy, IndexMissing
+from indexer.query import Library, QueryError, SearchRequest, search
+
+INDEX_DIR = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index directory (default: $GOVSEARCH_INDEX_DIR or instance/index).",
+)
+
+
+@click.group()
+@click.version_option(package_name="govsearch")
+def main() -> None:
+    """Full-text search over Chinese governance reports."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@INDEX_DIR
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from scratch.")
+@click.option("--wait", type=float, default=0.0, show_default=True,
+              help="Seconds to wait for another running index to finish.")  # fmt: skip
+def index_command(
+    paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, wait: float
+) -> None:
+    """Index report files (.txt .html .htm .docx .pdf); only changed files are re-read.
+
+    PATHS are files or directories (default: corpus/). Files that disappeared from a given
+    directory are removed from the index.
+
+    Example: govsearch index corpus/ --index-dir instance/index
+    """
+    paths = paths or (default_corpus_dir(),)
+    engine = Engine(index_dir or default_index_dir())
+    from indexer.build import find_report_files
+
+    try:
+        total = len(find_report_files(paths))
+        with click.progressbar(length=total, label="Indexing", file=sys.stderr,
+                               show_pos=True) as bar:  # fmt: skip
+            summary = index_paths(list(paths), engine, rebuild=rebuild,
+                                  progress=lambda _p: bar.update(1), wait=wait)  # fmt: skip
+    except IndexBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_summary(summary)
+    if summary.failed and not (summary.added or summary.updated or summary.unchanged):
+        sys.exit(1)
+
+
+def _print_summary(s: IndexSummary) -> None:
+    for name, reason in s.failed:
+        click.secho(f"failed: {_safe(name)}: {_safe(reason)}", fg="red", err=True)
+    for warning in s.warnings:
+        click.secho(f"warning: {_safe(warning)}", fg="yellow", err=True)
+    click.echo(
+        f"{len(s.added)} added, {len(s.updated)} updated, {len(s.unchanged)} unchanged, "
+        f"{len(s.removed)} removed, {len(s.failed)} failed; "
+        f"{s.reports} reports, {s.paragraphs} paragraphs in the index; {s.seconds:.1f} s"
+    )
+
+
+def _safe(text: str) -> str:
+    """Make untrusted text safe for a terminal (no control sequences)."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--section", default="", help="Whole top-level heading.")
+@click.option("--heading", default="", help="A word in any heading, e.g. 不足.")
+@click.option("--region", default="")
+@click.option("--year", default="", help="A year or a range such as 2019-2024.")
+@click.option("--report", default="", help="A report id.")
+@click.option(
+    "--sort", default="relevance", type=click.Choice(["relevance", "year_desc", "year_asc"])
+)
+@click.option("--page", default=1, type=int)
+@click.option("--size", default=20, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
+@INDEX_DIR
+def search_command(query: str, index_dir: Path | None, as_json: bool, **params: object) -> None:
+    """Search the index and print the hits.
+
+    Example: govsearch search 综合查一次 --heading 营商环境
+    """
+    args = {k: str(v) for k, v in params.items() if v not in ("", None)}
+    try:
+        request = SearchRequest.from_args({"q": query, **args})
+        results = search(Library(index_dir or default_index_dir()), request)
+    except QueryError as exc:
+        raise click.ClickException(exc.message) from exc
+    except IndexMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return
+    mode = "" if results.mode == "exact" else "（无完全匹配，以下为分词匹配结果）"
+    click.echo(f"{results.total} 个段落 {mode}".rstrip())
+    for hit in results.hits:
+        click.echo("")
+        click.secho(f"{_safe(hit.report_title)} · {_safe(hit.region)} · {hit.year}", bold=True)
+        click.echo(" › ".join(_safe(s) for s in hit.section_path))
+        click.echo(_terminal_snippet(hit.snippet))
+        click.secho(hit.url, dim=True)
+
+
+def _terminal_snippet(html: str) -> str:
+    import html as html_lib
+
+    parts = re.split(r"(<mark>.*?</mark>)", html)
+    out = []
+    for part in parts:
+        if part.startswith("<mark>"):
+            out.append(click.style(_safe(html_lib.unescape(part[6:-7])), fg="red", bold=True))
+        else:
+            out.append(_safe(html_lib.unescape(part)))
+    return "".join(out)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@INDEX_DIR
+def serve_command(host: str, port: int, threads: int, index_dir: Path | None) -> None:
+    """Serve the web site and the JSON API (builds the index from corpus/ if there is none).
+
+    Example: govsearch serve --port 8000
+    """
+    from waitress import serve
+
+    from webapp import create_app
+
+    index_dir = index_dir or default_index_dir()
+    engine = Engine(index_dir)
+    if not engine.exists():
+        click.echo(f"No index in {index_dir}; indexing {default_corpus_dir()} first…", err=True)
+        try:
+            summary = index_paths([default_corpus_dir()], engine, wait=60)
+        except IndexBusy as exc:
+            raise click.ClickException(str(exc)) from exc
+        _print_summary(summary)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"Serving on http://{host}:{port}/", err=True)
+    serve(app, host=host, port=port, threads=threads, ident="govsearch")

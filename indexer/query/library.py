@@ -1,0 +1,130 @@
+"""An in-memory view of one committed index generation, shared by all requests.
+
+The engine's Whoosh index is the store of record and answers phrase queries exactly; the
+library keeps, per paragraph, the normalized text and the metadata that filters, facets,
+ranking and snippets need, so that a request never reads stored fields from disk. It is
+rebuilt when a newer generation is committed, reusing unchanged reports.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.engine import Engine, Snapshot
+from indexer.model import Report
+from indexer.normalize import normalize
+
+SEPARATOR = "\n"  # never inside a normalized paragraph or a query term
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report plus the normalized forms the query layer needs."""
+
+    report: Report
+    norm_texts: tuple[str, ...]
+    norm_paths: tuple[str, ...]  # each paragraph's headings, normalized, joined by SEPARATOR
+    norm_region: str
+
+
+def _view(report: Report) -> ReportView:
+    return ReportView(
+        report,
+        tuple(normalize(p.text) for p in report.paragraphs),
+        tuple(normalize(SEPARATOR.join(p.section_path)) for p in report.paragraphs),
+        normalize(report.meta.region),
+    )
+
+
+class Corpus:
+    """Flat, immutable arrays over all paragraphs of one generation (index ``g``)."""
+
+    def __init__(self, views: list[ReportView], generation: object):
+        self.generation = generation
+        self.views = views
+        self.by_id = {v.report.id: i for i, v in enumerate(views)}
+        self.report_of: list[int] = []
+        self.first: list[int] = []  # first g of each report
+        norms: list[str] = []
+        for r, view in enumerate(views):
+            self.first.append(len(norms))
+            norms.extend(view.norm_texts)
+            self.report_of.extend([r] * len(view.norm_texts))
+        self.norms = norms
+        self.paths: list[str] = [p for v in views for p in v.norm_paths]
+        self.starts: list[int] = []
+        pos = 0
+        for text in norms:
+            self.starts.append(pos)
+            pos += len(text) + 1
+        self.blob = SEPARATOR.join(norms)
+        self.avg_len = (sum(map(len, norms)) / len(norms)) if norms else 1.0
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    def paragraph(self, g: int):
+        """Return (report, paragraph) for global paragraph index ``g``."""
+        view = self.views[self.report_of[g]]
+        return view.report, view.report.paragraphs[g - self.first[self.report_of[g]]]
+
+    def find(self, term: str) -> list[int]:
+        """Global indexes of the paragraphs whose normalized text contains ``term``, in order."""
+        found: list[int] = []
+        blob, starts = self.blob, self.starts
+        i = blob.find(term)
+        while i != -1:
+            g = bisect_right(starts, i) - 1
+            found.append(g)
+            # Skip the rest of this paragraph: presence is what matters here.
+            nxt = starts[g + 1] if g + 1 < len(starts) else len(blob)
+            i = blob.find(term, nxt)
+        return found
+
+    def report_view(self, report_id: str) -> ReportView | None:
+        """The report with this id, or None."""
+        r = self.by_id.get(report_id)
+        return self.views[r] if r is not None else None
+
+
+class Library:
+    """Keeps a :class:`Corpus` in step with the engine's latest committed generation."""
+
+    def __init__(self, index_dir: Path):
+        self.engine = Engine(Path(index_dir))
+        self._lock = threading.Lock()
+        self._corpus: Corpus | None = None
+        self._cache: dict[tuple[str, str], ReportView] = {}
+
+    def corpus(self) -> Corpus:
+        """Return the current corpus, reloading first if a newer generation was committed."""
+        generation = self.engine.generation()
+        corpus = self._corpus
+        if corpus is not None and corpus.generation == generation:
+            return corpus
+        with self._lock:
+            if self._corpus is None or self._corpus.generation != self.engine.generation():
+                self._corpus = self._load()
+            return self._corpus
+
+    def _load(self) -> Corpus:
+        snap: Snapshot = self.engine.snapshot()
+        try:
+            entries = snap.reports()
+            cache: dict[tuple[str, str], ReportView] = {}
+            for report_id in sorted(entries):
+                key = (report_id, entries[report_id].content_hash)
+                view = self._cache.get(key)
+                if view is None:
+                    report = snap.load_report(report_id)
+                    if report is None:  # pragma: no cover - entries come from the same reader
+                        continue
+                    view = _view(report)
+                cache[key] = view
+            self._cache = cache
+            return Corpus(list(cache.values()), snap.generation)
+        finally:
+            snap.close()

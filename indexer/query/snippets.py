@@ -1,0 +1,77 @@
+"""Highlighted snippets from the text as written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from indexer.normalize import normalize_with_map
+
+WINDOW = 140  # characters of context shown (within the 100–160 the UI is designed for)
+LEAD = 24  # characters shown before the first match in the window
+
+
+def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Spans of the original ``text`` where any normalized term occurs, merged, in order."""
+    norm = normalize_with_map(text)
+    spans = []
+    for term in terms:
+        if not term:
+            continue
+        i = norm.text.find(term)
+        while i != -1:
+            spans.append(norm.to_original(i, i + len(term)))
+            i = norm.text.find(term, i + len(term))
+    return _merge(sorted(spans))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark(text: str, spans: list[tuple[int, int]]) -> str:
+    """Escape ``text`` and wrap each span in <mark>."""
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(escape(text[pos:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def best_window(text: str, spans: list[tuple[int, int]], width: int = WINDOW) -> tuple[int, int]:
+    """Choose the window of ``width`` characters that covers the most matched characters."""
+    if len(text) <= width or not spans:
+        return 0, min(len(text), width)
+    best, best_cover = 0, -1
+    for anchor, _ in spans:
+        start = max(0, min(anchor - LEAD, len(text) - width))
+        cover = sum(min(e, start + width) - max(s, start) for s, e in spans
+                    if s < start + width and e > start)  # fmt: skip
+        if cover > best_cover:
+            best, best_cover = start, cover
+    return best, best + width
+
+
+def snippet(text: str, terms: Iterable[str], width: int = WINDOW) -> str:
+    """An HTML snippet of ``text`` around the matches of ``terms``; only <mark> tags."""
+    spans = match_spans(text, terms)
+    start, end = best_window(text, spans, width)
+    # Never cut through a match: widen the window to whole occurrences.
+    for s, e in spans:
+        if s < start < e:
+            start = s
+        if s < end < e:
+            end = e
+    inside = [
+        (max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start
+    ]
+    body = mark(text[start:end], inside)
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

@@ -1,0 +1,45 @@
+"""govsearch web application: thin HTTP over the :mod:`indexer` library."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from indexer.config import default_index_dir
+from indexer.query import Library
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app; config keys: INDEX_DIR (default $GOVSEARCH_INDEX_DIR or instance/index)."""
+    app = Flask(__name__)
+    app.config.from_mapping(INDEX_DIR=str(default_index_dir()), JSON_AS_ASCII=False)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["govsearch.library"] = Library(app.config["INDEX_DIR"])
+
+    from webapp import api
+
+    app.register_blueprint(api.bp)
+    try:
+        from webapp import pages
+    except ImportError:  # pragma: no cover - pages are optional during early development
+        pages = None
+    if pages is not None:
+        app.register_blueprint(pages.bp)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app

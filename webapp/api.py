@@ -1,0 +1,62 @@
+"""The JSON API: each view validates, calls the library and serializes what it returns."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from indexer.engine import IndexMissing
+from indexer.query import Library, QueryError, SearchRequest, search
+from indexer.query.reports import report_detail, report_list
+
+bp = Blueprint("api", __name__)
+
+
+def library() -> Library:
+    """The app's shared library."""
+    return current_app.extensions["govsearch.library"]
+
+
+def error(status: int, code: str, message: str):
+    """A JSON error response."""
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.errorhandler(QueryError)
+def query_error(exc: QueryError):
+    return error(400, exc.code, exc.message)
+
+
+@bp.errorhandler(IndexMissing)
+def index_missing(exc: IndexMissing):
+    return error(503, "index_missing", str(exc))
+
+
+@bp.get("/api/search")
+def api_search():
+    """Search paragraphs; see README for parameters."""
+    req = SearchRequest.from_args(request.args)
+    if not req.q:
+        return error(400, "missing_query", "q is required")
+    return jsonify(search(library(), req).to_dict())
+
+
+@bp.get("/api/reports")
+def api_reports():
+    """List the indexed reports."""
+    return jsonify({"reports": report_list(library().corpus())})
+
+
+@bp.get("/api/reports/<report_id>")
+def api_report(report_id: str):
+    """One report: metadata, section tree and paragraphs in reading order."""
+    detail = report_detail(library().corpus(), report_id)
+    if detail is None:
+        return error(404, "unknown_report", f"no report with id {report_id!r}")
+    return jsonify(detail)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and what is being served."""
+    corpus = library().corpus()
+    return jsonify({"status": "ok", "reports": len(corpus.views), "paragraphs": len(corpus)})
