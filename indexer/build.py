@@ -72,9 +72,7 @@ def describe_source(path: Path, catalogs: dict[Path, dict[str, dict[str, str]]])
     folder = path.parent
     if folder not in catalogs:
         catalogs[folder] = metadata.load_catalog(folder)
-    overrides = {k: v for k, v in catalogs[folder].get(path.name, {}).items() if v}
-    overrides.update({k: v for k, v in metadata.load_sidecar(path).items() if v})
-    overrides.pop("file", None)
+    overrides = metadata.overrides_for(path, catalogs[folder])
     report_id = metadata.report_id_for(path, overrides)
     return SourceFile(path, report_id, overrides, fingerprint(path.read_bytes(), overrides))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -226,8 +227,9 @@ class Engine:
             current = self._current()
             fresh = rebuild or current is None or not index.exists_in(str(current))
             if fresh:
-                target = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
-                target.mkdir()
+                target = Path(
+                    tempfile.mkdtemp(prefix=f"gen-{time.strftime('%Y%m%d%H%M%S')}-", dir=self.root)
+                )
                 ix = FileStorage(str(target)).create_index(schema())
             else:
                 target = current

@@ -105,8 +105,13 @@ def tokenize(q: str) -> list[_Token]:
     return tokens
 
 
+_QUOTE_CHARS = "".join(set(QUOTES) | set(QUOTES.values()))
+
+
 def _term(text: str, quoted: bool) -> Term | None:
     text = _SPACE_RE.sub(" ", text).strip()
+    if not quoted:
+        text = text.strip(_QUOTE_CHARS)  # a stray quote mark is punctuation, not search text
     norm = normalize(text)
     if not norm.strip() or (not quoted and norm.strip("-") == ""):
         return None  # a lone "-" is an operator with nothing to act on

@@ -1,0 +1,94 @@
+"""The JSON API contract."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_search_contract(client):
+    r = client.get("/api/search", query_string={"q": "综合查一次"})
+    assert r.status_code == 200
+    assert r.content_type.startswith("application/json")
+    data = r.get_json()
+    assert set(data) >= {"query", "mode", "total", "page", "size", "took_ms", "hits", "facets"}
+    assert data["mode"] == "exact" and data["total"] == len(data["hits"]) > 0
+    hit = data["hits"][0]
+    assert set(hit) == {
+        "report_id", "report_title", "region", "year", "section", "section_path",
+        "paragraph_id", "paragraph_number", "url", "text", "snippet", "score",
+    }  # fmt: skip
+    assert set(data["facets"]) == {"section", "report", "region", "year"}
+    assert all({"value", "count"} <= set(v) for v in data["facets"]["section"])
+    assert "綜合查一次".encode() in r.data  # UTF-8, not \\u escapes
+
+
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({}, "missing_query"),
+        ({"q": "  "}, "missing_query"),
+        ({"q": "法治", "page": "0"}, "bad_page"),
+        ({"q": "法治", "size": "0"}, "bad_size"),
+        ({"q": "法治", "size": "1000"}, "bad_size"),
+        ({"q": "法治", "year": "last year"}, "bad_year"),
+        ({"q": "法治", "sort": "x"}, "bad_sort"),
+    ],
+)
+def test_search_errors_are_400_json(client, params, code):
+    r = client.get("/api/search", query_string=params)
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == code
+    assert r.get_json()["error"]["message"]
+
+
+def test_reports_list_and_detail(client):
+    r = client.get("/api/reports")
+    assert r.status_code == 200
+    reports = r.get_json()["reports"]
+    assert len(reports) == 32
+    seed = next(x for x in reports if x["id"] == "taicang-2024-fazhi")
+    assert seed["region"] == "太仓市" and seed["year"] == 2024
+    assert seed["kind"] == "法治政府建设工作情况报告" and seed["paragraphs"] > 20
+    d = client.get("/api/reports/taicang-2024-fazhi")
+    assert d.status_code == 200
+    detail = d.get_json()
+    assert len(detail["sections"]) == 6
+    assert sum(len(s["children"]) for s in detail["sections"]) == 17
+    assert [p["number"] for p in detail["paragraphs"]] == list(range(1, len(detail["paragraphs"]) + 1))
+    assert {"id", "number", "section_path", "text"} <= set(detail["paragraphs"][0])
+
+
+@pytest.mark.parametrize("rid", ["nope", "..%2F..%2Fetc", "../x", "%00"])
+def test_unknown_reports_are_404(client, rid):
+    r = client.get(f"/api/reports/{rid}")
+    assert r.status_code == 404
+
+
+def test_healthz(client):
+    data = client.get("/healthz").get_json()
+    assert data["status"] == "ok" and data["reports"] == 32 and data["paragraphs"] > 3000
+
+
+def test_security_headers(client):
+    r = client.get("/api/search", query_string={"q": "法治"})
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"]
+
+
+def test_python_cli_and_http_agree(client, runner, library, index_dir):
+    import json
+
+    from indexer.cli import main
+    from indexer.query import SearchRequest, search
+
+    q = "营商环境"
+    py = search(library, SearchRequest.from_args({"q": q})).to_dict()
+    http = client.get("/api/search", query_string={"q": q}).get_json()
+    result = runner.invoke(main, ["search", q, "--json", "--index-dir", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.output)
+    for data in (http, cli):
+        assert data["total"] == py["total"]
+        assert [h["paragraph_id"] for h in data["hits"]] == [h["paragraph_id"] for h in py["hits"]]
+        assert data["facets"] == py["facets"]
