@@ -156,6 +156,10 @@ def index_paths(
     return summary
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def _entries(engine: Engine) -> dict[str, ReportEntry]:
     snap = engine.snapshot()
     try:
@@ -187,5 +191,6 @@ def _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary: Inde
         # Keep what was indexed before for this file: nothing already indexed is lost.
         summary.failed.append((name, exc.reason))
         return
-    writer.put_report(report)
+    added = previous.added if previous and previous.added else _now()
+    writer.put_report(report, added=added)
     (summary.updated if previous else summary.added).append(source.report_id)

@@ -92,22 +92,34 @@ def _safe(text: str) -> str:
 )
 @click.option("--page", default=1, type=int)
 @click.option("--size", default=20, type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as /api/search.")
+@click.option("--within", default="paragraph", type=click.Choice(["paragraph", "sentence"]))
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option(
+    "--format", "fmt", default="text", type=click.Choice(["text", "json", "csv", "jsonl"]),
+    help="json: one page, as /api/search; csv/jsonl: every hit, as /export.csv and /export.jsonl.",
+)  # fmt: skip
 @INDEX_DIR
-def search_command(query: str, index_dir: Path | None, as_json: bool, **params: object) -> None:
+def search_command(
+    query: str, index_dir: Path | None, as_json: bool, fmt: str, **params: object
+) -> None:
     """Search the index and print the hits.
 
     Example: govsearch search 综合查一次 --heading 营商环境
+    Example: govsearch search 综合查一次 --format csv > hits.csv
     """
     args = {k: str(v) for k, v in params.items() if v not in ("", None)}
+    library = Library(index_dir or default_index_dir())
     try:
         request = SearchRequest.from_args({"q": query, **args})
-        results = search(Library(index_dir or default_index_dir()), request)
+        if fmt in ("csv", "jsonl"):
+            _export(library, request, fmt)
+            return
+        results = search(library, request)
     except QueryError as exc:
         raise click.ClickException(exc.message) from exc
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
     mode = "" if results.mode == "exact" else "（无完全匹配，以下为分词匹配结果）"
@@ -118,6 +130,14 @@ def search_command(query: str, index_dir: Path | None, as_json: bool, **params: 
         click.echo(" › ".join(_safe(s) for s in hit.section_path))
         click.echo(_terminal_snippet(hit.snippet))
         click.secho(hit.url, dim=True)
+
+
+def _export(library: Library, request: SearchRequest, fmt: str) -> None:
+    from indexer.query.research import csv_chunks, export_rows, jsonl_chunks
+
+    chunks = csv_chunks if fmt == "csv" else jsonl_chunks
+    for chunk in chunks(export_rows(library, request)):
+        click.echo(chunk, nl=False)
 
 
 def _terminal_snippet(html: str) -> str:

@@ -88,10 +88,12 @@ def schema() -> fields.Schema:
     """Return the index schema."""
     return fields.Schema(
         doctype=fields.ID(stored=True),
-        report_id=fields.ID(stored=True),
+        report_id=fields.ID(stored=True, sortable=True),
         number=fields.STORED(),
-        content_hash=fields.STORED(),
-        source_file=fields.STORED(),
+        # Columns, so listing reports never unpickles their blobs.
+        content_hash=fields.ID(sortable=True),
+        source_file=fields.ID(sortable=True),
+        added=fields.ID(sortable=True),
         blob=fields.STORED(),
         words=fields.TEXT(analyzer=WordTokenizer(), phrase=True),
         bigrams=fields.TEXT(analyzer=BigramTokenizer(), phrase=True),
@@ -105,6 +107,7 @@ class ReportEntry:
     report_id: str
     content_hash: str
     source_file: str
+    added: str = ""  # ISO timestamp of the run that first indexed the report
 
 
 def encode_report(report: Report) -> bytes:
@@ -115,6 +118,10 @@ def encode_report(report: Report) -> bytes:
 def decode_report(blob: bytes) -> Report:
     """Inverse of :func:`encode_report`."""
     return Report.from_dict(json.loads(zlib.decompress(blob).decode("utf-8")))
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 class Snapshot:
@@ -136,18 +143,30 @@ class Snapshot:
 
     def reports(self) -> dict[str, ReportEntry]:
         """Return the indexed reports by id."""
+        reader = self._searcher.reader()
+        columns = [reader.column_reader(name) for name in ("content_hash", "source_file", "added")]
+        ids = reader.column_reader("report_id") if reader.has_column("report_id") else None
         out = {}
         for docnum in self._searcher.document_numbers(doctype="report"):
-            stored = self._searcher.stored_fields(docnum)
-            out[stored["report_id"]] = ReportEntry(
-                stored["report_id"], stored["content_hash"], stored["source_file"]
-            )
+            report_id = ids[docnum] if ids else self._searcher.stored_fields(docnum)["report_id"]
+            out[report_id] = ReportEntry(report_id, *(_text(c[docnum]) for c in columns))
         return out
 
     def load_report(self, report_id: str) -> Report | None:
         """Return the stored report, or None."""
         stored = self._searcher.document(doctype="report", report_id=report_id)
         return decode_report(stored["blob"]) if stored else None
+
+    def frequent_words(self, min_paragraphs: int = 3, min_chars: int = 2) -> list[tuple[str, int]]:
+        """jieba words found in at least ``min_paragraphs`` paragraphs, with their counts."""
+        reader = self._searcher.reader()
+        out = []
+        for term, info in reader.iter_field("words"):
+            word = _text(term)
+            frequent = info.doc_frequency() >= min_paragraphs and len(word) >= min_chars
+            if frequent and any(ch.isalnum() for ch in word):
+                out.append((word, info.doc_frequency()))
+        return out
 
     def paragraph_count(self) -> int:
         """Number of indexed paragraphs."""
@@ -293,16 +312,21 @@ class EngineWriter:
             self._writer = ix.writer(limitmb=256)
         except LockError as exc:  # pragma: no cover - guarded by the run lock
             raise IndexBusy(str(exc)) from exc
+        self._fresh = ix.doc_count_all() == 0
 
-    def put_report(self, report: Report, normalized: Iterable[str] | None = None) -> None:
-        """Add ``report``, replacing any earlier version with the same id."""
-        self.delete_report(report.id)
+    def put_report(
+        self, report: Report, added: str, normalized: Iterable[str] | None = None
+    ) -> None:
+        """Add ``report`` (first indexed at ``added``), replacing an earlier version."""
+        if not self._fresh:
+            self.delete_report(report.id)
         w = self._writer
         w.add_document(
             doctype="report",
             report_id=report.id,
             content_hash=report.content_hash,
             source_file=report.source_file,
+            added=added,
             blob=encode_report(report),
         )
         texts = (

@@ -24,9 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["govsearch.library"] = Library(app.config["INDEX_DIR"])
 
-    from webapp import api
+    from webapp import api, research
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(research.bp)
     try:
         from webapp import pages
     except ImportError:  # pragma: no cover - pages are optional during early development

@@ -28,22 +28,30 @@ class ReportView:
     norm_texts: tuple[str, ...]
     norm_paths: tuple[str, ...]  # each paragraph's headings, normalized, joined by SEPARATOR
     norm_region: str
+    added: str = ""  # when the report was first indexed (ISO timestamp)
 
 
-def _view(report: Report) -> ReportView:
+def _view(report: Report, added: str) -> ReportView:
     return ReportView(
         report,
         tuple(normalize(p.text) for p in report.paragraphs),
         tuple(normalize(SEPARATOR.join(p.section_path)) for p in report.paragraphs),
         normalize(report.meta.region),
+        added,
     )
 
 
 class Corpus:
     """Flat, immutable arrays over all paragraphs of one generation (index ``g``)."""
 
-    def __init__(self, views: list[ReportView], generation: object):
+    def __init__(
+        self,
+        views: list[ReportView],
+        generation: object,
+        frequent_words: list[tuple[str, int]] | None = None,
+    ):
         self.generation = generation
+        self.frequent_words = frequent_words or []
         self.views = views
         self.by_id = {v.report.id: i for i, v in enumerate(views)}
         self.report_of: list[int] = []
@@ -122,9 +130,9 @@ class Library:
                     report = snap.load_report(report_id)
                     if report is None:  # pragma: no cover - entries come from the same reader
                         continue
-                    view = _view(report)
+                    view = _view(report, entries[report_id].added)
                 cache[key] = view
             self._cache = cache
-            return Corpus(list(cache.values()), snap.generation)
+            return Corpus(list(cache.values()), snap.generation, snap.frequent_words())
         finally:
             snap.close()

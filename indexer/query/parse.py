@@ -27,6 +27,7 @@ FILTER_FIELDS = {
     "report": "report",
 }
 _FILTER_RE = re.compile(r"^(" + "|".join(FILTER_FIELDS) + r")[:：](.*)$", re.IGNORECASE | re.DOTALL)
+SENTENCE_OPERATORS = ("~句", "～句", "~sentence")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -55,6 +56,7 @@ class ParsedQuery:
     clauses: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    within: str = "paragraph"  # "sentence" when the query holds the ~句 operator
 
     @property
     def has_quoted(self) -> bool:
@@ -124,7 +126,11 @@ def parse_query(q: str) -> ParsedQuery:
     excluded: list[Term] = []
     filters: dict[str, list[str]] = {}
     pending_or = False
+    within = "paragraph"
     for tok in tokenize(q):
+        if not tok.quoted and tok.text in SENTENCE_OPERATORS:
+            within = "sentence"
+            continue
         if tok.is_or:
             pending_or = bool(clauses)
             continue
@@ -148,4 +154,5 @@ def parse_query(q: str) -> ParsedQuery:
         tuple(tuple(c) for c in clauses),
         tuple(excluded),
         {k: tuple(v) for k, v in filters.items()},
+        within,
     )

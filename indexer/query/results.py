@@ -56,6 +56,7 @@ class ResultsPage:
     filters: tuple[ActiveFilter, ...] = ()
     sort: str = "relevance"
     relaxed_words: tuple[str, ...] = ()  # the words required in relaxed mode
+    within: str = "paragraph"  # "sentence" when all terms had to share one sentence
 
     @property
     def pages(self) -> int:

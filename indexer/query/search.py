@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from indexer import analysis
 from indexer.normalize import normalize
+from indexer.query import sentences
 from indexer.query.library import SEPARATOR, Corpus, Library
 from indexer.query.parse import ParsedQuery, QueryError, Term, parse_query
 from indexer.query.request import Limits, SearchRequest, parse_years
@@ -167,11 +168,22 @@ def _top(counter: Counter) -> list:
     return sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
 
 
-def search(
-    library: Library | Corpus, request: SearchRequest, limits: Limits = Limits()
-) -> ResultsPage:
-    """Answer ``request``: exact matches, or relaxed ones if there are none."""
-    started = time.perf_counter()
+@dataclass
+class Match:
+    """All paragraphs matching a request (unranked), and how they were matched."""
+
+    corpus: Corpus
+    request: SearchRequest
+    mode: str  # "exact" | "relaxed"
+    hits: list[int]  # global paragraph indexes, in corpus order
+    parts: list[str]  # the normalized strings that matched (terms, or words when relaxed)
+    filters: tuple[ActiveFilter, ...]
+    within: str
+    cache: dict[str, set[int]]
+
+
+def match(library: Library | Corpus, request: SearchRequest, limits: Limits = Limits()) -> Match:
+    """Find every paragraph matching ``request``: exact matches, or relaxed ones if none."""
     corpus = library.corpus() if isinstance(library, Library) else library
     parsed = parse_query(request.q)
     filters, active = resolve_filters(request, parsed)
@@ -180,50 +192,80 @@ def search(
         raise QueryError("too_many_terms", f"a query may have at most {limits.max_terms} terms")
     if not parsed.clauses and not filters:
         raise QueryError("missing_query", "type something to search for")
+    within = "sentence" if "sentence" in (request.within, parsed.within) else "paragraph"
     cache: dict[str, set[int]] = {}
     exact = tuple(tuple((t.norm,) for t in clause) for clause in parsed.clauses)
     mode, clauses = "exact", exact
-    hits = [g for g in _matching(corpus, exact, parsed.excluded, cache) if filters.keep(corpus, g)]
+    hits = _filtered(corpus, exact, parsed, filters, within, cache)
     relaxed = relaxed_clauses(parsed)
     if not hits and not parsed.has_quoted and relaxed != exact:
         mode, clauses = "relaxed", relaxed
-        hits = [
-            g for g in _matching(corpus, relaxed, parsed.excluded, cache) if filters.keep(corpus, g)
-        ]
+        hits = _filtered(corpus, relaxed, parsed, filters, within, cache)
     parts = sorted({p for clause in clauses for alt in clause for p in alt})
-    page_gs = _rank(corpus, hits, parts, cache, request)
-    page = tuple(_hit(corpus, g, parts, score) for g, score in page_gs)
+    return Match(corpus, request, mode, hits, parts, active, within, cache)
+
+
+def _filtered(corpus, clauses, parsed: ParsedQuery, filters: Filters, within: str, cache):
+    hits = [
+        g for g in _matching(corpus, clauses, parsed.excluded, cache) if filters.keep(corpus, g)
+    ]
+    if within == "sentence" and len(clauses) > 1:
+        hits = [g for g in hits if sentences.matching(corpus.norms[g], clauses)]
+    return hits
+
+
+def search(
+    library: Library | Corpus, request: SearchRequest, limits: Limits = Limits()
+) -> ResultsPage:
+    """Answer ``request`` with one page of ranked hits, the total and facets over all hits."""
+    started = time.perf_counter()
+    m = match(library, request, limits)
+    lo = (request.page - 1) * request.size
+    page = tuple(_hit(m, g, score) for g, score in ranked(m, lo + request.size)[lo:])
     return ResultsPage(
-        query=request.q, mode=mode, total=len(hits), page=request.page, size=request.size,
+        query=request.q, mode=m.mode, total=len(m.hits), page=request.page, size=request.size,
         took_ms=round((time.perf_counter() - started) * 1000, 2), hits=page,
-        facets=_facets(corpus, hits), filters=active, sort=request.sort,
-        relaxed_words=tuple(parts) if mode == "relaxed" else (),
+        facets=_facets(m.corpus, m.hits), filters=m.filters, sort=request.sort,
+        relaxed_words=tuple(m.parts) if m.mode == "relaxed" else (), within=m.within,
     )  # fmt: skip
 
 
-def _rank(corpus: Corpus, hits: list[int], parts: list[str], cache: dict, request: SearchRequest):
-    """Return [(g, score)] for the requested page."""
-    lo = (request.page - 1) * request.size
-    hi = lo + request.size
-    if lo >= len(hits):
+def ranked(m: Match, limit: int | None = None) -> list[tuple[int, float]]:
+    """The first ``limit`` hits (all if None) as (g, score), in the requested order."""
+    corpus = m.corpus
+    if not m.hits or limit == 0:
         return []
-    df = {p: len(cache[p]) if p in cache else len(corpus.find(p)) for p in parts}
+    df = {p: len(m.cache[p]) if p in m.cache else len(corpus.find(p)) for p in m.parts}
     year = [v.report.meta.year or 0 for v in corpus.views]
-    scored = [(_score(corpus, g, parts, df), g) for g in hits]
-    if request.sort == "relevance":
+    scored = [(_score(corpus, g, m.parts, df), g) for g in m.hits]
+    if m.request.sort == "relevance":
         key = lambda sg: (round(sg[0], 6), year[corpus.report_of[sg[1]]], -sg[1])  # noqa: E731
     else:
-        sign = 1 if request.sort == "year_desc" else -1
+        sign = 1 if m.request.sort == "year_desc" else -1
         key = lambda sg: (sign * year[corpus.report_of[sg[1]]], round(sg[0], 6), -sg[1])  # noqa: E731
-    return [(g, s) for s, g in heapq.nlargest(hi, scored, key=key)[lo:hi]]
+    if limit is None:
+        ordered = sorted(scored, key=key, reverse=True)
+    else:
+        ordered = heapq.nlargest(limit, scored, key=key)
+    return [(g, s) for s, g in ordered]
 
 
-def _hit(corpus: Corpus, g: int, parts: list[str], score: float) -> Hit:
-    report, para = corpus.paragraph(g)
+def hit(m: Match, g: int, score: float = 0.0) -> Hit:
+    """The API's view of paragraph ``g`` for this match (snippet included)."""
+    return _hit(m, g, score)
+
+
+def _hit(m: Match, g: int, score: float) -> Hit:
+    report, para = m.corpus.paragraph(g)
+    if m.within == "sentence":
+        text = sentences.best_sentence(para.text, m.parts)
+        shown = snippet(text, m.parts, width=max(len(text), 1))
+    else:
+        shown = snippet(para.text, m.parts)
     return Hit(
         report_id=report.id, report_title=report.meta.title, region=report.meta.region,
         year=report.meta.year, section=para.section_path[0] if para.section_path else "",
         section_path=para.section_path, paragraph_id=para.id, paragraph_number=para.number,
         url=f"/reports/{report.id}#{para.id}", text=para.text,
-        snippet=snippet(para.text, parts), score=round(score, 4),
+        snippet=shown, score=round(score, 4),
     )  # fmt: skip

@@ -1,0 +1,29 @@
+"""Same-sentence matching: sentences end at 。！？； (and their ASCII forms)."""
+
+from __future__ import annotations
+
+import re
+
+from indexer.normalize import normalize
+
+_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+def split(text: str) -> list[str]:
+    """Split text into sentences, each keeping its closing mark."""
+    return [s for s in _END.split(text) if s]
+
+
+def matching(norm_text: str, clauses) -> bool:
+    """True if one sentence of the normalized text satisfies every clause."""
+    return any(_satisfies(sentence, clauses) for sentence in split(norm_text))
+
+
+def _satisfies(sentence: str, clauses) -> bool:
+    return all(any(all(p in sentence for p in parts) for parts in clause) for clause in clauses)
+
+
+def best_sentence(text: str, parts: list[str]) -> str:
+    """The sentence of ``text`` (as written) holding the most distinct matched parts."""
+    pieces = split(text) or [text]
+    return max(pieces, key=lambda s: sum(p in normalize(s) for p in parts))

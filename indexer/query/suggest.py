@@ -1,0 +1,51 @@
+"""Search-box suggestions from section headings and frequent words of the corpus."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from indexer.normalize import normalize
+from indexer.query.library import Corpus
+
+# Heading numbering (一、 （一） 1. （1）) is not something people type.
+_NUMBERING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])\s*"
+)
+
+
+@lru_cache(maxsize=4)
+def _candidates(corpus: Corpus) -> tuple[tuple[str, str, int], ...]:
+    """(normalized, shown, weight) for every heading and frequent word, most weighty first."""
+    seen: dict[str, tuple[str, int]] = {}
+    for view in corpus.views:
+        for para in view.report.paragraphs:
+            for heading in para.section_path:
+                shown = _NUMBERING.sub("", heading).rstrip("。")
+                if 2 <= len(shown) <= 40:
+                    key = normalize(shown)
+                    count = seen.get(key, (shown, 0))[1]
+                    seen[key] = (seen.get(key, (shown,))[0], count + 1)
+    for word, count in corpus.frequent_words:
+        if word not in seen or seen[word][1] < count:
+            seen[word] = (word, count)
+    ranked = sorted(seen.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    return tuple((key, shown, count) for key, (shown, count) in ranked)
+
+
+def suggest(corpus: Corpus, prefix: str, limit: int = 10) -> list[str]:
+    """Headings and frequent phrases starting with (then containing) the typed text."""
+    key = normalize(prefix.strip())
+    if not key:
+        return []
+    starts, contains = [], []
+    for norm, shown, _weight in _candidates(corpus):
+        if norm == key:
+            continue
+        if norm.startswith(key):
+            starts.append(shown)
+        elif key in norm and len(contains) < limit:
+            contains.append(shown)
+        if len(starts) >= limit:
+            break
+    return (starts + contains)[:limit]
