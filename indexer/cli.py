@@ -177,5 +177,10 @@ def serve_command(host: str, port: int, threads: int, index_dir: Path | None) ->
             raise click.ClickException(str(exc)) from exc
         _print_summary(summary)
     app = create_app({"INDEX_DIR": str(index_dir)})
+    # Load the corpus and jieba's dictionary now, not during the first request.
+    app.extensions["govsearch.library"].corpus()
+    from indexer import analysis
+
+    analysis.initialize()
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     serve(app, host=host, port=port, threads=threads, ident="govsearch")
