@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -131,6 +132,7 @@ class Snapshot:
         self.path = path
         self._ix = ix
         self._searcher = ix.searcher()
+        self._lock = threading.Lock()  # Whoosh readers are not documented as thread-safe
         self.generation = (str(path), ix.latest_generation())
 
     def close(self) -> None:
@@ -171,6 +173,14 @@ class Snapshot:
     def paragraph_count(self) -> int:
         """Number of indexed paragraphs."""
         return self._searcher.doc_frequency("doctype", "para")
+
+    def estimate(self, term: str) -> int:
+        """Upper bound of the paragraphs containing normalized ``term`` (two or more chars)."""
+        with self._lock:
+            return min(
+                self._searcher.doc_frequency("bigrams", gram)
+                for gram in analysis.query_bigrams(term)
+            )
 
     def bigram_frequency(self, bigram: str) -> int:
         """Number of paragraphs containing ``bigram`` (normalized)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,10 @@ class Corpus:
         views: list[ReportView],
         generation: object,
         frequent_words: list[tuple[str, int]] | None = None,
+        estimator: Callable[[str], int] | None = None,
     ):
         self.generation = generation
+        self._estimator = estimator
         self.frequent_words = frequent_words or []
         self.views = views
         self.by_id = {v.report.id: i for i, v in enumerate(views)}
@@ -63,6 +66,26 @@ class Corpus:
             self.report_of.extend([r] * len(view.norm_texts))
         self.norms = norms
         self.paths: list[str] = [p for v in views for p in v.norm_paths]
+        self.lengths = [len(t) for t in norms]
+        self.years = [v.report.meta.year for v in views]  # per report
+        self.regions = [v.report.meta.region for v in views]  # per report
+        # Top-level section of each paragraph as a small integer (-1: before any heading),
+        # so facets count integers; section_keys[i] is normalized, section_shown[i] as written.
+        self.section_keys: list[str] = []
+        self.section_shown: list[str] = []
+        ids: dict[str, int] = {}
+        self.section_of: list[int] = []
+        for view in views:
+            for para, path in zip(view.report.paragraphs, view.norm_paths, strict=True):
+                if not para.section_path:
+                    self.section_of.append(-1)
+                    continue
+                key = path.split(SEPARATOR, 1)[0]
+                if key not in ids:
+                    ids[key] = len(self.section_keys)
+                    self.section_keys.append(key)
+                    self.section_shown.append(para.section_path[0])
+                self.section_of.append(ids[key])
         self.starts: list[int] = []
         pos = 0
         for text in norms:
@@ -92,6 +115,12 @@ class Corpus:
             i = blob.find(term, nxt)
         return found
 
+    def estimate(self, part: str) -> int:
+        """An upper bound of the number of paragraphs containing ``part`` (for planning)."""
+        if self._estimator is None or len(part) < 2:
+            return len(self.norms)
+        return self._estimator(part)
+
     def report_view(self, report_id: str) -> ReportView | None:
         """The report with this id, or None."""
         r = self.by_id.get(report_id)
@@ -119,6 +148,8 @@ class Library:
             return self._corpus
 
     def _load(self) -> Corpus:
+        # The snapshot stays open for the corpus's lifetime: the planner asks it for term
+        # statistics; it is released when the corpus is garbage-collected.
         snap: Snapshot = self.engine.snapshot()
         try:
             entries = snap.reports()
@@ -133,6 +164,9 @@ class Library:
                     view = _view(report, entries[report_id].added)
                 cache[key] = view
             self._cache = cache
-            return Corpus(list(cache.values()), snap.generation, snap.frequent_words())
-        finally:
+            return Corpus(
+                list(cache.values()), snap.generation, snap.frequent_words(), snap.estimate
+            )
+        except BaseException:
             snap.close()
+            raise

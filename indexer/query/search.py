@@ -33,18 +33,33 @@ class Filters:
     years: tuple[tuple[int, int], ...] = ()
     reports: tuple[str, ...] = ()
 
-    def keep(self, corpus: Corpus, g: int) -> bool:
-        """True if paragraph ``g`` passes every filter."""
-        view = corpus.views[corpus.report_of[g]]
-        meta = view.report.meta
-        path = corpus.paths[g]
+    def keep_report(self, corpus: Corpus, r: int) -> bool:
+        """True if report ``r`` passes the region, year and report filters."""
+        view = corpus.views[r]
+        year = view.report.meta.year
         return (
-            all(top_heading(path) == s for s in self.sections)
-            and all(h in path for h in self.headings)
-            and all(view.norm_region == r for r in self.regions)
-            and all(meta.year is not None and lo <= meta.year <= hi for lo, hi in self.years)
-            and all(view.report.id == r for r in self.reports)
+            all(view.norm_region == region for region in self.regions)
+            and all(year is not None and lo <= year <= hi for lo, hi in self.years)
+            and all(view.report.id == report for report in self.reports)
         )
+
+    def keep_paragraph(self, corpus: Corpus, g: int) -> bool:
+        """True if paragraph ``g`` passes the section and heading-word filters."""
+        path = corpus.paths[g]
+        return all(top_heading(path) == s for s in self.sections) and all(
+            h in path for h in self.headings
+        )
+
+    def universe(self, corpus: Corpus) -> list[int] | None:
+        """The paragraphs of the reports that pass the report-level filters (None: all)."""
+        if not (self.regions or self.years or self.reports):
+            return None
+        return [
+            g
+            for r in range(len(corpus.views))
+            if self.keep_report(corpus, r)
+            for g in range(corpus.first[r], corpus.first[r] + len(corpus.views[r].norm_texts))
+        ]
 
     def __bool__(self) -> bool:
         return any((self.sections, self.headings, self.regions, self.years, self.reports))
@@ -98,74 +113,99 @@ def relaxed_clauses(parsed: ParsedQuery) -> tuple[tuple[tuple[str, ...], ...], .
     return tuple(out)
 
 
-def _matching(corpus: Corpus, clauses, excluded: tuple[Term, ...], cache: dict) -> list[int]:
-    """Paragraphs where every clause has an alternative whose parts all occur, none excluded."""
+def _matching(
+    corpus: Corpus, clauses, excluded: tuple[Term, ...], cache: dict, universe: list[int] | None
+) -> list[int]:
+    """Paragraphs where every clause has an alternative whose parts all occur, none excluded.
 
-    def paragraphs_with(part: str) -> set[int]:
-        if part not in cache:
-            cache[part] = set(corpus.find(part))
-        return cache[part]
-
-    result: set[int] | None = None
-    for clause in clauses:
-        union: set[int] = set()
-        for parts in clause:
-            sets = sorted((paragraphs_with(p) for p in parts), key=len)
-            union |= set.intersection(*sets) if sets else set()
-        result = union if result is None else result & union
-        if not result:
-            return []
-    if result is None:
-        result = set(range(len(corpus)))
+    Only the most selective clause is searched in full (its rarest part per alternative, as
+    the index estimates it); every other condition is checked on those candidates.
+    """
+    norms = corpus.norms
+    if not clauses:
+        hits = list(range(len(corpus))) if universe is None else universe
+    else:
+        driver = min(
+            clauses, key=lambda c: sum(corpus.estimate(min(a, key=corpus.estimate)) for a in c)
+        )
+        found: set[int] = set()
+        scanned = [min(alt, key=corpus.estimate) for alt in driver]
+        for part in scanned:
+            if universe is None:
+                found.update(_scan(corpus, part, cache))
+            else:
+                found.update(g for g in universe if part in norms[g])
+        hits = sorted(found)
+        done = set(scanned) if len(driver) == 1 else set()  # already known to occur in every hit
+        for clause in clauses:
+            if len(clause) == 1:
+                for part in clause[0]:
+                    if part not in done:
+                        hits = [g for g in hits if part in norms[g]]
+            else:
+                hits = [g for g in hits if any(all(p in norms[g] for p in alt) for alt in clause)]
     for term in excluded:
-        result -= paragraphs_with(term.norm)
-    return sorted(result)
+        hits = [g for g in hits if term.norm not in norms[g]]
+    return hits
 
 
-def _score(corpus: Corpus, g: int, parts: list[str], df: dict[str, int]) -> float:
+def _scan(corpus: Corpus, part: str, cache: dict) -> set[int]:
+    if part not in cache:
+        cache[part] = set(corpus.find(part))
+    return cache[part]
+
+
+def _scores(corpus: Corpus, hits: list[int], parts: list[str], df: dict[str, int]) -> list[float]:
     """BM25F over the body and the headings, with the matched units as terms, plus adjacency."""
-    text, path = corpus.norms[g], corpus.paths[g]
     n = len(corpus)
-    norm_len = 1 - B + B * len(text) / corpus.avg_len
-    score, positions = 0.0, []
+    norms, paths, lengths = corpus.norms, corpus.paths, corpus.lengths
+    scale = B / corpus.avg_len
+    totals = [0.0] * len(hits)
     for part in parts:
-        tf = text.count(part) + HEADING_WEIGHT * path.count(part)
-        if not tf:
-            continue
         idf = math.log(1 + (n - df[part] + 0.5) / (df[part] + 0.5))
-        score += idf * tf * (K1 + 1) / (tf + K1 * norm_len)
-        positions.append(text.find(part))
-    if len(positions) > 1:
-        positions.sort()
-        gaps = [b - a for a, b in zip(positions, positions[1:], strict=False)]
-        score += sum(1.0 for gap in gaps if 0 <= gap <= PROXIMITY_CHARS) * 0.5
-    return score
+        for i, g in enumerate(hits):
+            tf = norms[g].count(part) + HEADING_WEIGHT * paths[g].count(part)
+            if tf:
+                totals[i] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + scale * lengths[g]))
+    if len(parts) > 1:
+        for i, g in enumerate(hits):
+            totals[i] += _adjacency(norms[g], parts)
+    return totals
+
+
+def _adjacency(text: str, parts: list[str]) -> float:
+    """0.5 for each pair of consecutive first occurrences within PROXIMITY_CHARS."""
+    positions = sorted(p for p in (text.find(part) for part in parts) if p >= 0)
+    return 0.5 * sum(
+        1 for a, b in zip(positions, positions[1:], strict=False) if b - a <= PROXIMITY_CHARS
+    )
 
 
 def _facets(corpus: Corpus, hits: list[int]) -> dict[str, tuple[FacetValue, ...]]:
-    section, written, report, region, year = Counter(), {}, Counter(), Counter(), Counter()
-    for g in hits:
-        r = corpus.report_of[g]
-        rep, para = corpus.paragraph(g)
-        if para.section_path:
-            key = top_heading(corpus.paths[g])
-            section[key] += 1
-            written.setdefault(key, para.section_path[0])
-        report[r] += 1
-        region[rep.meta.region] += 1
-        if rep.meta.year is not None:
-            year[rep.meta.year] += 1
+    sections = Counter(map(corpus.section_of.__getitem__, hits))
+    sections.pop(-1, None)
+    reports = Counter(map(corpus.report_of.__getitem__, hits))
+    regions: Counter = Counter()
+    years: Counter = Counter()
+    for r, count in reports.items():
+        if corpus.regions[r]:
+            regions[corpus.regions[r]] += count
+        if corpus.years[r] is not None:
+            years[corpus.years[r]] += count
     views = corpus.views
     return {
-        "section": tuple(FacetValue(written[k], c) for k, c in _top(section)),
-        "report": tuple(FacetValue(views[r].report.id, c, views[r].report.meta.title) for r, c in _top(report)),
-        "region": tuple(FacetValue(k, c) for k, c in _top(region) if k),
-        "year": tuple(FacetValue(str(k), c) for k, c in sorted(year.items(), reverse=True)),
+        "section": tuple(FacetValue(corpus.section_shown[k], c) for k, c in _top(sections, corpus.section_shown)),
+        "report": tuple(FacetValue(views[r].report.id, c, views[r].report.meta.title)
+                        for r, c in _top(reports, [v.report.id for v in views])),
+        "region": tuple(FacetValue(k, c) for k, c in _top(regions)),
+        "year": tuple(FacetValue(str(k), c) for k, c in sorted(years.items(), reverse=True)),
     }  # fmt: skip
 
 
-def _top(counter: Counter) -> list:
-    return sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+def _top(counter: Counter, names: list[str] | None = None) -> list:
+    """Most frequent first; ties in name order (``names`` maps integer keys to names)."""
+    name = (lambda k: names[k]) if names is not None else str  # noqa: E731
+    return sorted(counter.items(), key=lambda kv: (-kv[1], name(kv[0])))
 
 
 @dataclass
@@ -206,9 +246,10 @@ def match(library: Library | Corpus, request: SearchRequest, limits: Limits = Li
 
 
 def _filtered(corpus, clauses, parsed: ParsedQuery, filters: Filters, within: str, cache):
-    hits = [
-        g for g in _matching(corpus, clauses, parsed.excluded, cache) if filters.keep(corpus, g)
-    ]
+    universe = filters.universe(corpus)
+    hits = _matching(corpus, clauses, parsed.excluded, cache, universe)
+    if filters.sections or filters.headings:
+        hits = [g for g in hits if filters.keep_paragraph(corpus, g)]
     if within == "sentence" and len(clauses) > 1:
         hits = [g for g in hits if sentences.matching(corpus.norms[g], clauses)]
     return hits
@@ -235,19 +276,19 @@ def ranked(m: Match, limit: int | None = None) -> list[tuple[int, float]]:
     corpus = m.corpus
     if not m.hits or limit == 0:
         return []
-    df = {p: len(m.cache[p]) if p in m.cache else len(corpus.find(p)) for p in m.parts}
-    year = [v.report.meta.year or 0 for v in corpus.views]
-    scored = [(_score(corpus, g, m.parts, df), g) for g in m.hits]
+    # Document frequencies: exact for the parts that were scanned, the index's estimate otherwise.
+    df = {p: len(m.cache[p]) if p in m.cache else corpus.estimate(p) for p in m.parts}
+    scores = _scores(corpus, m.hits, m.parts, df)
+    years = [corpus.years[r] or 0 for r in map(corpus.report_of.__getitem__, m.hits)]
     if m.request.sort == "relevance":
-        key = lambda sg: (round(sg[0], 6), year[corpus.report_of[sg[1]]], -sg[1])  # noqa: E731
+        keys = [(round(s, 6), y, -g, s) for s, y, g in zip(scores, years, m.hits, strict=True)]
     else:
         sign = 1 if m.request.sort == "year_desc" else -1
-        key = lambda sg: (sign * year[corpus.report_of[sg[1]]], round(sg[0], 6), -sg[1])  # noqa: E731
-    if limit is None:
-        ordered = sorted(scored, key=key, reverse=True)
-    else:
-        ordered = heapq.nlargest(limit, scored, key=key)
-    return [(g, s) for s, g in ordered]
+        keys = [
+            (sign * y, round(s, 6), -g, s) for s, y, g in zip(scores, years, m.hits, strict=True)
+        ]
+    ordered = sorted(keys, reverse=True) if limit is None else heapq.nlargest(limit, keys)
+    return [(-k[2], k[3]) for k in ordered]
 
 
 def hit(m: Match, g: int, score: float = 0.0) -> Hit:
