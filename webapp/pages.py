@@ -1,0 +1,323 @@
+"""The HTML pages: the same library calls as the JSON API, rendered with Jinja templates."""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, make_response, render_template, request, url_for
+from markupsafe import Markup
+
+from indexer.engine import IndexMissing
+from indexer.normalize import normalize
+from indexer.query import Limits, QueryError, SearchRequest, parse_query, search
+from indexer.query.parse import FILTER_FIELDS
+from indexer.query.reports import report_detail, report_list
+from indexer.query.script import SCRIPTS, convert, is_traditional
+from indexer.query.search import relaxed_clauses
+from indexer.query.snippets import mark, match_spans
+from webapp.api import library
+
+bp = Blueprint("pages", __name__)
+
+EXAMPLES = ("综合查一次", '"一件事" OR 一网通办', "营商环境 -优化", "section:不足 法治")
+SORT_LABELS = {"relevance": "相关度", "year_desc": "年份从新到旧", "year_asc": "年份从旧到新"}
+SCRIPT_LABELS = {"orig": "原文", "s": "简体", "t": "繁體"}
+FILTER_PARAMS = ("section", "heading", "region", "year", "report")
+FACET_TITLES = {"section": "章节", "report": "报告", "region": "地区", "year": "年份"}
+FACET_SHOWN = 8  # values shown before the "更多" disclosure
+LIMITS = Limits()
+_MARK_TAG = re.compile(r"(</?mark>)")
+_QUOTES = '"“”「」『』'
+
+# Chinese wording for the library's error codes; the English message is the fallback.
+ERRORS = {
+    "query_too_long": f"查询太长了：最多 {LIMITS.max_query_chars} 个字符。",
+    "too_many_terms": f"查询词太多了：最多 {LIMITS.max_terms} 个。",
+    "bad_size": f"每页条数必须是 1 到 {LIMITS.max_size} 之间的整数。",
+    "bad_page": "页码必须是从 1 开始的整数。",
+    "page_too_deep": f"翻得太深了：页码 × 每页条数不能超过 {LIMITS.max_depth}，请缩小搜索范围。",
+    "bad_sort": "排序方式只能是相关度、年份从新到旧或年份从旧到新。",
+    "bad_year": "年份应写成 2024 这样的年份，或 2019-2024 这样的范围。",
+    "bad_parameter": "参数中含有无效的字符。",
+    "bad_within": "within 参数只能是 paragraph 或 sentence。",
+    "missing_query": "请输入要搜索的内容。",
+}
+
+
+# -- shared helpers -----------------------------------------------------------------------
+
+
+def chosen_script() -> str:
+    """The display script: ?script= wins, then the cookie, else as written."""
+    for value in (request.args.get("script"), request.cookies.get("script")):
+        if value in SCRIPTS:
+            return value
+    return "orig"
+
+
+def url_with(**changes) -> str:
+    """The current URL with some parameters changed (None or "" removes one); page resets."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    for key, value in changes.items():
+        if value in (None, ""):
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def convert_snippet(snippet: str, script: str) -> Markup:
+    """Convert an escaped snippet's text, leaving its <mark> tags alone."""
+    parts = _MARK_TAG.split(snippet)
+    return Markup("".join(p if _MARK_TAG.fullmatch(p) else convert(p, script) for p in parts))
+
+
+@bp.app_context_processor
+def template_helpers() -> dict:
+    """Helpers every page template may use."""
+    return {"url_with": url_with, "script": chosen_script(), "SCRIPT_LABELS": SCRIPT_LABELS}
+
+
+def render(template: str, status: int = 200, **context):
+    """Render ``template``; remember an explicit ?script= choice in a cookie."""
+    response = make_response(render_template(template, **context), status)
+    if request.args.get("script") in SCRIPTS:
+        response.set_cookie(
+            "script", request.args["script"], max_age=365 * 24 * 3600, samesite="Lax",
+            httponly=True,
+        )  # fmt: skip
+    return response
+
+
+# -- home and search ----------------------------------------------------------------------
+
+
+def home():
+    """The search box, example queries and the reports grouped by year."""
+    reports = report_list(library().corpus())
+    by_year = [(year, list(rows)) for year, rows in groupby(reports, key=lambda r: r["year"])]
+    return render("home.html", examples=EXAMPLES, by_year=by_year, total=len(reports))
+
+
+@bp.get("/")
+@bp.get("/search")
+def search_page():
+    """Search results for ?q= (same parameters as /api/search); the home page without q."""
+    if not (request.args.get("q") or "").strip():
+        return home()
+    try:
+        req = SearchRequest.from_args(request.args)
+        results = search(library(), req)
+    except QueryError as exc:
+        return render("search.html", 400, q=request.args.get("q", ""), error=error_text(exc),
+                    examples=EXAMPLES)  # fmt: skip
+    script = chosen_script()
+    return render(
+        "search.html", q=req.q, req=req, results=results, examples=EXAMPLES,
+        hits=[hit_view(h, req.q, script) for h in results.hits],
+        facets=facet_views(results, req), filters=filter_views(results, req),
+        relaxed_words=ordered_words(results.relaxed_words, req.q),
+        pagination=pagination(results.page, results.pages), sorts=SORT_LABELS,
+        facet_shown=FACET_SHOWN,
+    )  # fmt: skip
+
+
+def error_text(exc: QueryError) -> str:
+    """A user-facing message for a query error."""
+    return ERRORS.get(exc.code, exc.message)
+
+
+def hit_view(hit, q: str, script: str) -> dict:
+    """What a result card needs: the hit, its reader link (marking q) and converted text."""
+    path, _, fragment = hit.url.partition("#")
+    return {
+        "hit": hit,
+        "href": f"{path}?{urlencode({'q': q})}#{fragment}",
+        "title": convert(hit.report_title, script),
+        "section_path": [convert(s, script) for s in hit.section_path],
+        "snippet": convert_snippet(hit.snippet, script),
+    }
+
+
+def facet_views(results, req: SearchRequest) -> list[dict]:
+    """Each facet as a titled list of {label, count, href, active} links."""
+    regions = {r["id"]: r["region"] for r in report_list(library().corpus())}
+    out = []
+    for name, values in results.facets.items():
+        current = getattr(req, name)
+        items = [
+            {
+                "label": report_label(v, regions) if name == "report" else v.value,
+                "count": v.count,
+                "href": url_with(**{name: v.value}),
+                "active": current == v.value,
+            }
+            for v in values
+        ]
+        out.append({"name": name, "title": FACET_TITLES.get(name, name), "items": items})
+    return out
+
+
+def report_label(value, regions: dict[str, str]) -> str:
+    """A report facet's label: its title, with the region when the title lacks it."""
+    title = value.label or value.value
+    region = regions.get(value.value, "")
+    if not region or normalize(region[:2]) in normalize(title):
+        return title
+    return f"{title}（{region}）"
+
+
+def filter_views(results, req: SearchRequest) -> list[dict]:
+    """Active filters in plain words, each with the URL that removes it."""
+    in_url = {name: getattr(req, name) for name in FILTER_PARAMS if getattr(req, name)}
+    titles = {r["id"]: r["title"] for r in report_list(library().corpus())}
+    out = []
+    for f in results.filters:
+        if in_url.get(f.name) == f.value:
+            del in_url[f.name]  # a URL parameter: drop it
+            remove = url_with(**{f.name: None})
+        else:  # written in the query: drop that token from q
+            remove = url_with(q=without_query_filter(req.q, f.name, f.value))
+        text = (
+            f"报告：{titles[f.value]}"
+            if f.name == "report" and f.value in titles
+            else f.description
+        )
+        out.append({"description": text, "remove": remove})
+    return out
+
+
+def without_query_filter(q: str, name: str, value: str) -> str:
+    """``q`` without its first ``field:value`` token that yields the filter (name, value)."""
+    tokens = q.split()
+    for i, token in enumerate(tokens):
+        field, sep, raw = token.replace("：", ":").partition(":")
+        if sep and FILTER_FIELDS.get(field.lower()) == name and raw.strip(_QUOTES) == value:
+            return " ".join(tokens[:i] + tokens[i + 1 :])
+    return q
+
+
+def ordered_words(words: tuple[str, ...], q: str) -> list[str]:
+    """Relaxed-mode words in the order they appear in the query (the library sorts them)."""
+    norm = " ".join(t.norm for t in parse_query(q).positive_terms())
+    return sorted(words, key=lambda w: (norm.find(w) if w in norm else len(norm), w))
+
+
+def pagination(current: int, pages: int, radius: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and a window around the current (None = …)."""
+    shown = sorted({1, pages, *range(max(1, current - radius), min(pages, current + radius) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+# -- reading a report ---------------------------------------------------------------------
+
+
+@bp.get("/reports/<report_id>")
+def report_page(report_id: str):
+    """The whole report with a table of contents, anchors, ¶ links and marked query matches."""
+    detail = report_detail(library().corpus(), report_id)
+    if detail is None:
+        abort(404)
+    script = chosen_script()
+    q = (request.args.get("q") or "").strip()[: LIMITS.max_query_chars]
+    paragraphs = detail["paragraphs"]
+    spans = match_all(paragraphs, q)
+    base = url_for("pages.report_page", report_id=report_id, _external=True)
+    shown = [
+        paragraph_view(p, s, script, detail, base) for p, s in zip(paragraphs, spans, strict=True)
+    ]
+    first = next((p["id"] for p, s in zip(paragraphs, spans, strict=True) if s), None)
+    return render(
+        "report.html", r=detail, q=q, paragraphs=shown, first_match=first,
+        matches=sum(len(s) for s in spans), title=convert(detail["title"], script),
+        sections=convert_sections(detail["sections"], script),
+        closing=[convert(line, script) for line in detail["closing"]],
+        lang=text_lang(detail["title"], script),
+    )  # fmt: skip
+
+
+def match_all(paragraphs: list[dict], q: str) -> list[list[tuple[int, int]]]:
+    """Spans of q's terms in each paragraph; the relaxed words if the whole terms never occur."""
+    if not q:
+        return [[] for _ in paragraphs]
+    parsed = parse_query(q)
+    spans = [match_spans(p["text"], [t.norm for t in parsed.positive_terms()]) for p in paragraphs]
+    if not any(spans):  # the search may have matched in relaxed mode: mark its words
+        words = [w for clause in relaxed_clauses(parsed) for alt in clause for w in alt]
+        spans = [match_spans(p["text"], words) for p in paragraphs]
+    return spans
+
+
+def paragraph_view(p: dict, spans, script: str, detail: dict, base: str) -> dict:
+    """One paragraph ready to render: marked (converted) HTML, heading level, citation."""
+    shown = convert(p["text"], script)
+    if len(shown) != len(p["text"]):  # spans index the original text: never misplace a mark
+        shown = p["text"]
+    return {
+        "id": p["id"],
+        "number": p["number"],
+        "html": Markup(mark(shown, spans)),
+        "heading": min(len(p["section_path"]) + 1, 4) if p["is_heading"] else 0,
+        "cite": citation(detail, p, f"{base}#{p['id']}"),
+    }
+
+
+def citation(detail: dict, p: dict, url: str) -> str:
+    """《title》，region，year年，section > path，第N段，URL (as written, not converted)."""
+    parts = (
+        f"《{detail['title']}》",
+        detail["region"],
+        f"{detail['year']}年" if detail["year"] else "",
+        " > ".join(p["section_path"]),
+        f"第{p['number']}段",
+        url,
+    )
+    return "，".join(part for part in parts if part)
+
+
+def convert_sections(sections, script: str) -> list[dict]:
+    """The section tree with titles in the display script."""
+    return [
+        {**s, "title": convert(s["title"], script),
+         "children": convert_sections(s["children"], script)}
+        for s in sections
+    ]  # fmt: skip
+
+
+def text_lang(sample: str, script: str) -> str:
+    """The lang attribute for text shown in ``script`` (fonts differ for Traditional)."""
+    if script == "t" or (script == "orig" and is_traditional(sample)):
+        return "zh-Hant"
+    return "zh-Hans"
+
+
+# -- help and errors ----------------------------------------------------------------------
+
+
+@bp.get("/help")
+def help_page():
+    """The query syntax with runnable examples, the limits and how ranking works."""
+    return render("help.html", limits=LIMITS)
+
+
+@bp.app_errorhandler(404)
+def not_found(exc):
+    """An HTML 404 page (the API keeps its own errors)."""
+    if request.path.startswith("/api/"):
+        return exc
+    return render("error.html", 404, heading="找不到这个页面",
+                message="链接可能有误，或者这份报告已不在索引中。")  # fmt: skip
+
+
+@bp.errorhandler(IndexMissing)
+def index_missing(exc: IndexMissing):
+    """The index has not been built yet."""
+    return render("error.html", 503, heading="索引尚未建立",
+                message="请先运行 govsearch index 建立索引，然后刷新本页。")  # fmt: skip

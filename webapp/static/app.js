@@ -1,0 +1,77 @@
+/* Progressive enhancement only: every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  var toast = document.getElementById("toast");
+  var toastTimer = null;
+
+  function say(message) {
+    if (!toast) return;
+    toast.textContent = message;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 2400);
+  }
+
+  // Clipboard API where available (secure contexts); a hidden textarea otherwise.
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "offscreen";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      area.remove();
+      if (ok) { resolve(); } else { reject(new Error("copy failed")); }
+    });
+  }
+
+  // The canonical permalink: no ?q= or ?script=, just the report and the paragraph.
+  function permalink(id) {
+    return location.origin + location.pathname + "#" + id;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.permalink");
+    if (link) {
+      // Let the browser follow the #anchor (it highlights the paragraph); copy as well.
+      copy(permalink(link.getAttribute("href").slice(1))).then(
+        function () { say("已复制本段链接"); },
+        function () { say("无法自动复制，请从地址栏复制链接"); }
+      );
+      return;
+    }
+    var cite = event.target.closest("button.cite");
+    if (cite) {
+      copy(cite.getAttribute("data-cite")).then(
+        function () { say("已复制引用信息"); },
+        function () { say("无法自动复制"); }
+      );
+    }
+  });
+
+  document.querySelectorAll("button.cite[hidden]").forEach(function (button) {
+    button.hidden = false;
+  });
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.form.requestSubmit) { select.form.requestSubmit(); } else { select.form.submit(); }
+    });
+  });
+
+  // On a phone the table of contents starts folded, unless the reader arrived at a
+  // paragraph (folding then would move the text they were sent to).
+  if (!location.hash && window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (details) {
+      details.open = false;
+    });
+  }
+})();
