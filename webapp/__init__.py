@@ -24,16 +24,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["govsearch.library"] = Library(app.config["INDEX_DIR"])
 
-    from webapp import api, research
+    from webapp import api, pages, research
 
     app.register_blueprint(api.bp)
     app.register_blueprint(research.bp)
-    try:
-        from webapp import pages
-    except ImportError:  # pragma: no cover - pages are optional during early development
-        pages = None
-    if pages is not None:
-        app.register_blueprint(pages.bp)
+    app.register_blueprint(pages.bp)
 
     @app.after_request
     def security_headers(response):

@@ -148,6 +148,9 @@ class Library:
             return self._corpus
 
     def _load(self) -> Corpus:
+        from indexer import analysis
+
+        analysis.initialize()  # jieba's dictionary, for relaxed queries
         # The snapshot stays open for the corpus's lifetime: the planner asks it for term
         # statistics; it is released when the corpus is garbage-collected.
         snap: Snapshot = self.engine.snapshot()

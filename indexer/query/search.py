@@ -71,7 +71,7 @@ def top_heading(norm_path: str) -> str:
 
 
 def resolve_filters(
-    request: SearchRequest, parsed: ParsedQuery
+    request: SearchRequest, parsed: ParsedQuery, corpus: Corpus | None = None
 ) -> tuple[Filters, tuple[ActiveFilter, ...]]:
     """Combine URL and in-query filters; describe each in plain words."""
     pairs = [
@@ -88,7 +88,10 @@ def resolve_filters(
             if name == "year"
             else (value if name == "report" else normalize(value))
         )
-        active.append(ActiveFilter(name, value, _describe(name, value)))
+        shown = value
+        if name == "report" and corpus is not None and corpus.report_view(value):
+            shown = corpus.report_view(value).report.meta.title
+        active.append(ActiveFilter(name, value, _describe(name, shown)))
     filters = Filters(tuple(acc["section"]), tuple(acc["heading"]), tuple(acc["region"]),
                       tuple(acc["year"]), tuple(acc["report"]))  # fmt: skip
     return filters, tuple(active)
@@ -226,7 +229,7 @@ def match(library: Library | Corpus, request: SearchRequest, limits: Limits = Li
     """Find every paragraph matching ``request``: exact matches, or relaxed ones if none."""
     corpus = library.corpus() if isinstance(library, Library) else library
     parsed = parse_query(request.q)
-    filters, active = resolve_filters(request, parsed)
+    filters, active = resolve_filters(request, parsed, corpus)
     terms = sum(len(c) for c in parsed.clauses) + len(parsed.excluded)
     if terms > limits.max_terms:
         raise QueryError("too_many_terms", f"a query may have at most {limits.max_terms} terms")
@@ -237,11 +240,13 @@ def match(library: Library | Corpus, request: SearchRequest, limits: Limits = Li
     exact = tuple(tuple((t.norm,) for t in clause) for clause in parsed.clauses)
     mode, clauses = "exact", exact
     hits = _filtered(corpus, exact, parsed, filters, within, cache)
-    relaxed = relaxed_clauses(parsed)
-    if not hits and not parsed.has_quoted and relaxed != exact:
-        mode, clauses = "relaxed", relaxed
-        hits = _filtered(corpus, relaxed, parsed, filters, within, cache)
-    parts = sorted({p for clause in clauses for alt in clause for p in alt})
+    if not hits and not parsed.has_quoted and parsed.clauses:
+        relaxed = relaxed_clauses(parsed)  # jieba runs only when the exact search found nothing
+        if relaxed != exact:
+            mode, clauses = "relaxed", relaxed
+            hits = _filtered(corpus, relaxed, parsed, filters, within, cache)
+    # In query order, without repeats.
+    parts = list(dict.fromkeys(p for clause in clauses for alt in clause for p in alt))
     return Match(corpus, request, mode, hits, parts, active, within, cache)
 
 
