@@ -12,7 +12,7 @@ from pathlib import Path
 from indexer import metadata, structure
 from indexer.engine import Engine, ReportEntry
 from indexer.model import Report
-from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, read_source
+from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, read_source
 
 # Bump when reading/structure/normalization changes, so every report is re-indexed.
 PIPELINE_VERSION = "1"
@@ -41,6 +41,7 @@ class SourceFile:
     report_id: str
     overrides: dict[str, str]
     content_hash: str
+    data_hash: str = ""  # sha256 of the file's bytes alone, to spot the same file twice
 
 
 def find_report_files(paths: Iterable[Path]) -> list[Path]:
@@ -74,7 +75,11 @@ def describe_source(path: Path, catalogs: dict[Path, dict[str, dict[str, str]]])
         catalogs[folder] = metadata.load_catalog(folder)
     overrides = metadata.overrides_for(path, catalogs[folder])
     report_id = metadata.report_id_for(path, overrides)
-    return SourceFile(path, report_id, overrides, fingerprint(path.read_bytes(), overrides))
+    check_size(path)  # before reading: a huge file is refused without loading it
+    data = path.read_bytes()
+    return SourceFile(
+        path, report_id, overrides, fingerprint(data, overrides), hashlib.sha256(data).hexdigest()
+    )
 
 
 def build_report(source: SourceFile) -> Report:
@@ -139,8 +144,9 @@ def index_paths(
         seen: set[str] = set()
         ids_by_file: dict[str, str] = {str(f): "" for f in files}
         catalogs: dict[Path, dict[str, dict[str, str]]] = {}
+        contents: dict[str, str] = {}  # data hash -> first file indexed with those bytes
         for path in files:
-            _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary)
+            _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary, contents)
             if progress:
                 progress(path)
         for report_id in _removed(indexed, ids_by_file, roots):
@@ -168,11 +174,27 @@ def _entries(engine: Engine) -> dict[str, ReportEntry]:
         snap.close()
 
 
-def _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary: IndexSummary) -> None:
+def _note_duplicate(source: SourceFile, contents: dict[str, str], summary: IndexSummary) -> None:
+    """Warn when a file has exactly the bytes of another indexed file (a report twice)."""
+    first = contents.setdefault(source.data_hash, str(source.path))
+    if first != str(source.path):
+        summary.warnings.append(
+            f"duplicate report: {source.path} has the same content as {first}; "
+            "both are indexed, remove one of them"
+        )
+
+
+def _index_one(
+    path, indexed, seen, ids_by_file, catalogs, writer, summary: IndexSummary, contents=None
+) -> None:
     """Index one file if it changed, recording the outcome in ``summary``."""
     name = str(path)
+    contents = {} if contents is None else contents
     try:
         source = describe_source(path, catalogs)
+    except UnreadableReport as exc:
+        summary.failed.append((name, exc.reason))
+        return
     except (OSError, ValueError) as exc:
         summary.failed.append((name, str(exc)))
         return
@@ -184,6 +206,7 @@ def _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary: Inde
     previous = indexed.get(source.report_id)
     if previous and previous.content_hash == source.content_hash:
         summary.unchanged.append(source.report_id)
+        _note_duplicate(source, contents, summary)
         return
     try:
         report = build_report(source)
@@ -194,3 +217,4 @@ def _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary: Inde
     added = previous.added if previous and previous.added else _now()
     writer.put_report(report, added=added)
     (summary.updated if previous else summary.added).append(source.report_id)
+    _note_duplicate(source, contents, summary)

@@ -8,6 +8,7 @@ reports were copied out of web pages with the navigation and widgets still in th
 from __future__ import annotations
 
 import io
+import os
 import re
 import warnings
 import zipfile
@@ -23,12 +24,20 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "SourceText",
     "UnreadableReport",
+    "check_size",
     "decode_bytes",
     "read_source",
     "strip_chrome",
 ]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".html", ".htm", ".docx", ".pdf"})
+
+# Size policy (see docs/OPERATIONS.md). A file larger than this is not read at all; a file
+# whose extracted text is longer than the text limit is rejected before it is structured and
+# indexed (a report ~30k characters long is typical; indexing costs ~0.4 MB of memory per 1k
+# characters of one report, so the limits keep a run's memory and time bounded).
+DEFAULT_MAX_FILE_MB = 20
+DEFAULT_MAX_TEXT_CHARS = 500_000
 
 _HTML_START = re.compile(
     r"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html[\s>]|<head[\s>])", re.I | re.S
@@ -66,8 +75,52 @@ def _first_title(lines: Sequence[str]) -> str:
     return ""
 
 
+def _env_int(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_file_bytes() -> int:
+    """Largest report file read: ``$GOVSEARCH_MAX_FILE_MB`` (default 20) megabytes."""
+    return _env_int("GOVSEARCH_MAX_FILE_MB", DEFAULT_MAX_FILE_MB) * 1024 * 1024
+
+
+def max_text_chars() -> int:
+    """Longest text of one report: ``$GOVSEARCH_MAX_TEXT_CHARS`` (default 500,000)."""
+    return _env_int("GOVSEARCH_MAX_TEXT_CHARS", DEFAULT_MAX_TEXT_CHARS)
+
+
+def check_size(path: Path, size: int | None = None) -> None:
+    """Raise UnreadableReport if the file is over the size limit (checked before reading)."""
+    if size is None:
+        try:
+            size = Path(path).stat().st_size
+        except OSError as exc:
+            raise UnreadableReport(f"cannot read file: {exc.strerror or exc}") from exc
+    limit = max_file_bytes()
+    if size > limit:
+        raise UnreadableReport(
+            f"file too large: {size / 2**20:.1f} MB (limit {limit // 2**20} MB, "
+            "set GOVSEARCH_MAX_FILE_MB to change it)"
+        )
+
+
+def _check_text(raw: Sequence[str]) -> None:
+    limit = max_text_chars()
+    chars = sum(len(s) for s in raw)
+    if chars > limit:
+        raise UnreadableReport(
+            f"too much text for one report: {chars:,} characters (limit {limit:,}, "
+            "set GOVSEARCH_MAX_TEXT_CHARS to change it)"
+        )
+
+
 def _finish(raw: Sequence[str], encoding: str, fmt: str, title: str, published: str) -> SourceText:
     """Strip chrome from raw lines and build the SourceText; no body left is unreadable."""
+    _check_text(raw)
     lines = strip_chrome(raw)
     if not lines:
         raise UnreadableReport("no body text")
@@ -84,6 +137,10 @@ def _read_text(data: bytes) -> SourceText:
 def _read_html(data: bytes) -> SourceText:
     """An HTML page: declared charset when it decodes, main content only."""
     text, encoding = decode_bytes(data, declared_charset(data))
+    if len(text) > 4 * max_text_chars():  # markup included; checked before parsing it
+        raise UnreadableReport(
+            f"HTML page too large: {len(text):,} characters (limit {4 * max_text_chars():,})"
+        )
     page = html_to_text(text)
     return _finish(page.lines, encoding, "html", page.title_hint, page.published_hint)
 
@@ -228,6 +285,7 @@ _READERS = {"txt": _read_text, "html": _read_html, "docx": _read_docx, "pdf": _r
 
 def read_source(path: Path) -> SourceText:
     """Read one report file into clean body lines; raise UnreadableReport with the reason."""
+    check_size(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

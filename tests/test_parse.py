@@ -4,9 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.query.parse import parse_query
+from indexer.query.parse import QueryError, parse_query
 from indexer.query.request import SearchRequest
-from indexer.query.parse import QueryError
 
 
 def norms(parsed):

@@ -76,7 +76,7 @@ class SearchRequest:
 def _int(raw: str, name: str, default: int, low: int, high: int | None) -> int:
     if not raw:
         return default
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 9:
         raise QueryError(f"bad_{name}", f"{name} must be a whole number")
     value = int(raw)
     if value < low or (high is not None and value > high):

@@ -47,14 +47,30 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def best_window(text: str, spans: list[tuple[int, int]], width: int = WINDOW) -> tuple[int, int]:
-    """Choose the window of ``width`` characters that covers the most matched characters."""
+    """Choose the window of ``width`` characters that covers the most matched characters.
+
+    ``spans`` are sorted and disjoint. Candidate windows start a little before each span;
+    their starts never decrease, so two pointers keep this linear in the number of spans.
+    """
     if len(text) <= width or not spans:
         return 0, min(len(text), width)
+    prefix = [0]
+    for s, e in spans:
+        prefix.append(prefix[-1] + e - s)
     best, best_cover = 0, -1
+    lo = hi = 0
     for anchor, _ in spans:
         start = max(0, min(anchor - LEAD, len(text) - width))
-        cover = sum(min(e, start + width) - max(s, start) for s, e in spans
-                    if s < start + width and e > start)  # fmt: skip
+        end = start + width
+        while lo < len(spans) and spans[lo][1] <= start:
+            lo += 1
+        hi = max(hi, lo)
+        while hi < len(spans) and spans[hi][0] < end:
+            hi += 1
+        if lo >= hi:
+            continue
+        cover = prefix[hi] - prefix[lo]
+        cover -= max(0, start - spans[lo][0]) + max(0, spans[hi - 1][1] - end)
         if cover > best_cover:
             best, best_cover = start, cover
     return best, best + width
