@@ -301,3 +301,36 @@ def test_keyboard_skip_link(new_page):
     assert box is not None and box["y"] >= 0  # shown on focus
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main$"))
+
+
+def test_trend_chart_bars_filter_to_their_counts(new_page):
+    page = new_page()
+    page.goto("/search?q=" + quote("营商环境"))
+    bars = page.locator("svg.bars a[data-trend='region']")
+    expect(bars.first).to_be_visible()
+    assert bars.count() >= 5
+    # Bars are ordered by count, longest first, and scale with it.
+    widths = [float(w) for w in page.locator("a[data-trend='region'] rect.bar").evaluate_all(
+        "els => els.map(e => e.getAttribute('width'))")]  # fmt: skip
+    assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
+    expected = int(bars.nth(1).get_attribute("data-count"))
+    bars.nth(1).click()
+    page.wait_for_load_state("load")
+    assert "region=" in page.url
+    assert shown_total(page) == expected
+    shot(page, "trends-filtered")
+    assert page.js_errors == []
+
+
+def test_search_box_offers_suggestions(new_page):
+    page = new_page()
+    page.goto("/")
+    box = page.locator("#q")
+    box.click()
+    box.press_sequentially("营商", delay=30)
+    options = page.locator("#suggestions option")
+    expect(options.first).to_be_attached(timeout=5000)
+    values = options.evaluate_all("els => els.map(e => e.value)")
+    assert values and all("营商" in v or "營商" in v for v in values)
+    assert page.locator("link[rel=search]").get_attribute("href").endswith("/opensearch.xml")
+    assert page.js_errors == []

@@ -57,15 +57,19 @@ def chosen_script() -> str:
     return "orig"
 
 
-def url_with(**changes) -> str:
-    """The current URL with some parameters changed (None or "" removes one); page resets."""
+def url_with(_endpoint: str | None = None, **changes) -> str:
+    """The current URL (or ``_endpoint``'s) with some parameters changed; page resets.
+
+    None or "" removes a parameter.
+    """
     args = {k: v for k, v in request.args.items() if k != "page"}
     for key, value in changes.items():
         if value in (None, ""):
             args.pop(key, None)
         else:
             args[key] = str(value)
-    return request.path + ("?" + urlencode(args) if args else "")
+    path = url_for(_endpoint) if _endpoint else request.path
+    return path + ("?" + urlencode(args) if args else "")
 
 
 def convert_snippet(snippet: str, script: str) -> Markup:
@@ -118,8 +122,9 @@ def search_page():
         "search.html", q=req.q, req=req, results=results, examples=EXAMPLES,
         hits=[hit_view(h, req.q, script) for h in results.hits],
         facets=facet_views(results, req), filters=filter_views(results, req),
-        relaxed_words=ordered_words(results.relaxed_words, req.q),
+        relaxed_words=results.relaxed_words,
         pagination=pagination(results.page, results.pages), sorts=SORT_LABELS,
+        charts=trend_charts(results),
         facet_shown=FACET_SHOWN,
     )  # fmt: skip
 
@@ -172,7 +177,6 @@ def report_label(value, regions: dict[str, str]) -> str:
 def filter_views(results, req: SearchRequest) -> list[dict]:
     """Active filters in plain words, each with the URL that removes it."""
     in_url = {name: getattr(req, name) for name in FILTER_PARAMS if getattr(req, name)}
-    titles = {r["id"]: r["title"] for r in report_list(library().corpus())}
     out = []
     for f in results.filters:
         if in_url.get(f.name) == f.value:
@@ -180,12 +184,7 @@ def filter_views(results, req: SearchRequest) -> list[dict]:
             remove = url_with(**{f.name: None})
         else:  # written in the query: drop that token from q
             remove = url_with(q=without_query_filter(req.q, f.name, f.value))
-        text = (
-            f"报告：{titles[f.value]}"
-            if f.name == "report" and f.value in titles
-            else f.description
-        )
-        out.append({"description": text, "remove": remove})
+        out.append({"description": f.description, "remove": remove})
     return out
 
 
@@ -199,10 +198,27 @@ def without_query_filter(q: str, name: str, value: str) -> str:
     return q
 
 
-def ordered_words(words: tuple[str, ...], q: str) -> list[str]:
-    """Relaxed-mode words in the order they appear in the query (the library sorts them)."""
-    norm = " ".join(t.norm for t in parse_query(q).positive_terms())
-    return sorted(words, key=lambda w: (norm.find(w) if w in norm else len(norm), w))
+def trend_charts(results) -> list[dict]:
+    """Bar charts of matching paragraphs per year (oldest first) and per region (top 12).
+
+    They are drawn from the facets, which count every match, so each bar equals the total
+    its link (the year or region filter) returns.
+    """
+    years = sorted(results.facets.get("year", ()), key=lambda v: v.value)
+    regions = list(results.facets.get("region", ()))[:12]
+    charts = []
+    for name, title, values in (("year", "按年份", years), ("region", "按地区（前 12）", regions)):
+        if len(values) < 1:
+            continue
+        top = max(v.count for v in values)
+        rows = [
+            {"label": v.value, "count": v.count, "width": round(100 * v.count / top, 2),
+             "href": url_with(**{name: v.value})}
+            for v in values
+        ]  # fmt: skip
+        summary = "；".join(f"{r['label']} {r['count']} 段" for r in rows)
+        charts.append({"name": name, "title": f"{title}的段落数", "rows": rows, "summary": summary})
+    return charts
 
 
 def pagination(current: int, pages: int, radius: int = 2) -> list[int | None]:

@@ -74,8 +74,7 @@ def feed():
     ET.SubElement(root, "updated").text = entries[0].updated if entries else _epoch()
     ET.SubElement(root, "link", rel="self", href=request.url)
     ET.SubElement(root, "link", rel="alternate", type="text/html",
-                  href=url_for("pages.search", q=req.q, _external=True)
-                  if "pages.search" in _endpoints() else request.host_url)  # fmt: skip
+                  href=url_for("pages.search_page", q=req.q, _external=True))  # fmt: skip
     ET.SubElement(ET.SubElement(root, "author"), "name").text = "govsearch"
     for entry in entries:
         node = ET.SubElement(root, "entry")
@@ -88,12 +87,6 @@ def feed():
     body = ET.tostring(root, encoding="unicode", xml_declaration=False)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
                     mimetype="application/atom+xml; charset=utf-8")  # fmt: skip
-
-
-def _endpoints() -> set[str]:
-    from flask import current_app
-
-    return set(current_app.view_functions)
 
 
 def _epoch() -> str:

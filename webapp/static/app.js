@@ -67,6 +67,34 @@
     });
   });
 
+  // Suggestions for the search box from /api/suggest, offered through its <datalist>.
+  var box = document.querySelector("input[data-suggest]");
+  var list = document.getElementById("suggestions");
+  if (box && list && window.fetch) {
+    var pending = null;
+    var lastAsked = "";
+    box.addEventListener("input", function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        var typed = box.value.trim();
+        if (!typed || typed === lastAsked || typed.length > 64) return;
+        lastAsked = typed;
+        fetch(box.getAttribute("data-suggest") + "?q=" + encodeURIComponent(typed))
+          .then(function (r) { return r.ok ? r.json() : ["", []]; })
+          .then(function (data) {
+            if (box.value.trim() !== data[0]) return;  // an older answer
+            list.textContent = "";
+            data[1].forEach(function (text) {
+              var option = document.createElement("option");
+              option.value = text;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* suggestions are optional */ });
+      }, 150);
+    });
+  }
+
   // On a phone the table of contents starts folded, unless the reader arrived at a
   // paragraph (folding then would move the text they were sent to).
   if (!location.hash && window.matchMedia("(max-width: 40rem)").matches) {
