@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer import metadata, structure
-from indexer.engine import Engine, ReportEntry
+from indexer.engine import Engine, EngineWriter, ReportEntry
 from indexer.model import Report
 from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, read_source
 
@@ -136,22 +136,19 @@ def index_paths(
 ) -> IndexSummary:
     """Bring the index up to date with the report files under ``paths``."""
     started = time.perf_counter()
-    summary = IndexSummary()
     files = find_report_files(paths)
     roots = [Path(p).resolve() for p in paths]
     with engine.writer(rebuild=rebuild, wait=wait) as writer:
         indexed = {} if rebuild or not engine.exists() else _entries(engine)
-        seen: set[str] = set()
-        ids_by_file: dict[str, str] = {str(f): "" for f in files}
-        catalogs: dict[Path, dict[str, dict[str, str]]] = {}
-        contents: dict[str, str] = {}  # data hash -> first file indexed with those bytes
+        run = _Run(indexed, writer, {str(f): "" for f in files})
         for path in files:
-            _index_one(path, indexed, seen, ids_by_file, catalogs, writer, summary, contents)
+            run.index_file(path)
             if progress:
                 progress(path)
-        for report_id in _removed(indexed, ids_by_file, roots):
+        for report_id in _removed(indexed, run.ids_by_file, roots):
             writer.delete_report(report_id)
-            summary.removed.append(report_id)
+            run.summary.removed.append(report_id)
+    summary = run.summary
     snap = engine.snapshot()
     try:
         summary.reports = len(snap.reports())
@@ -160,6 +157,60 @@ def index_paths(
         snap.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass
+class _Run:
+    """The state of one index run, as files are visited in order."""
+
+    indexed: dict[str, ReportEntry]  # what the index held when the run started
+    writer: EngineWriter
+    ids_by_file: dict[str, str]  # file -> report id it yields this run ("" if unknown)
+    summary: IndexSummary = field(default_factory=IndexSummary)
+    taken: dict[str, str] = field(default_factory=dict)  # report id -> file that holds it
+    catalogs: dict[Path, dict[str, dict[str, str]]] = field(default_factory=dict)
+    contents: dict[str, str] = field(default_factory=dict)  # data hash -> first file
+
+    def index_file(self, path: Path) -> None:
+        """Index one file if it changed, recording the outcome in the summary."""
+        name = str(path)
+        try:
+            source = describe_source(path, self.catalogs)
+        except UnreadableReport as exc:
+            self.summary.failed.append((name, exc.reason))
+            return
+        except (OSError, ValueError) as exc:
+            self.summary.failed.append((name, str(exc)))
+            return
+        self.ids_by_file[name] = source.report_id
+        if source.report_id in self.taken:
+            other = self.taken[source.report_id]
+            self.summary.failed.append((name, f"report id {source.report_id!r} is used by {other}"))
+            return
+        previous = self.indexed.get(source.report_id)
+        if previous and previous.content_hash == source.content_hash:
+            self._done(source, self.summary.unchanged)
+            return
+        try:
+            report = build_report(source)
+        except UnreadableReport as exc:
+            # Keep what was indexed before for this file: nothing already indexed is lost.
+            self.summary.failed.append((name, exc.reason))
+            return
+        added = previous.added if previous and previous.added else _now()
+        self.writer.put_report(report, added=added)
+        self._done(source, self.summary.updated if previous else self.summary.added)
+
+    def _done(self, source: SourceFile, outcome: list[str]) -> None:
+        """Record a report as indexed (or unchanged) and flag byte-identical duplicates."""
+        outcome.append(source.report_id)
+        self.taken[source.report_id] = str(source.path)
+        first = self.contents.setdefault(source.data_hash, str(source.path))
+        if first != str(source.path):
+            self.summary.warnings.append(
+                f"duplicate report: {source.path} has the same content as {first}; "
+                "both are indexed, remove one of them"
+            )
 
 
 def _now() -> str:
@@ -172,49 +223,3 @@ def _entries(engine: Engine) -> dict[str, ReportEntry]:
         return snap.reports()
     finally:
         snap.close()
-
-
-def _note_duplicate(source: SourceFile, contents: dict[str, str], summary: IndexSummary) -> None:
-    """Warn when a file has exactly the bytes of another indexed file (a report twice)."""
-    first = contents.setdefault(source.data_hash, str(source.path))
-    if first != str(source.path):
-        summary.warnings.append(
-            f"duplicate report: {source.path} has the same content as {first}; "
-            "both are indexed, remove one of them"
-        )
-
-
-def _index_one(
-    path, indexed, seen, ids_by_file, catalogs, writer, summary: IndexSummary, contents=None
-) -> None:
-    """Index one file if it changed, recording the outcome in ``summary``."""
-    name = str(path)
-    contents = {} if contents is None else contents
-    try:
-        source = describe_source(path, catalogs)
-    except UnreadableReport as exc:
-        summary.failed.append((name, exc.reason))
-        return
-    except (OSError, ValueError) as exc:
-        summary.failed.append((name, str(exc)))
-        return
-    ids_by_file[name] = source.report_id
-    if source.report_id in seen:
-        summary.failed.append((name, f"report id {source.report_id!r} is used by another file"))
-        return
-    seen.add(source.report_id)
-    previous = indexed.get(source.report_id)
-    if previous and previous.content_hash == source.content_hash:
-        summary.unchanged.append(source.report_id)
-        _note_duplicate(source, contents, summary)
-        return
-    try:
-        report = build_report(source)
-    except UnreadableReport as exc:
-        # Keep what was indexed before for this file: nothing already indexed is lost.
-        summary.failed.append((name, exc.reason))
-        return
-    added = previous.added if previous and previous.added else _now()
-    writer.put_report(report, added=added)
-    (summary.updated if previous else summary.added).append(source.report_id)
-    _note_duplicate(source, contents, summary)

@@ -163,9 +163,13 @@ def serve_command(host: str, port: int, threads: int, index_dir: Path | None) ->
 
     Example: govsearch serve --port 8000
     """
+    import logging
+
     from waitress import serve
 
     from webapp import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     index_dir = index_dir or default_index_dir()
     engine = Engine(index_dir)

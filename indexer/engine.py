@@ -37,6 +37,9 @@ from indexer.model import Report
 from indexer.normalize import normalize
 
 CURRENT_LINK = "current"
+FORMAT_FILE = "FORMAT"
+# Bump when the schema or stored layout changes: older indexes are then rebuilt, not misread.
+FORMAT_VERSION = "2"
 _END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
 
 
@@ -123,6 +126,16 @@ def decode_report(blob: bytes) -> Report:
 
 def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _usable(path: Path) -> bool:
+    """True if ``path`` holds a committed index of the current format."""
+    marker = path / FORMAT_FILE
+    return (
+        index.exists_in(str(path))
+        and marker.is_file()
+        and marker.read_text().strip() == FORMAT_VERSION
+    )
 
 
 class Snapshot:
@@ -225,23 +238,38 @@ class Engine:
         return self.root / os.readlink(link)
 
     def exists(self) -> bool:
-        """True if an index has been built here."""
+        """True if a usable index (of this format) has been built here."""
         path = self._current()
-        return path is not None and index.exists_in(str(path))
+        return path is not None and _usable(path)
 
     def generation(self) -> tuple[str, int] | None:
         """Identify the latest committed state (directory and Whoosh generation); cheap."""
-        path = self._current()
-        if path is None or not path.is_dir():
-            return None
-        return (str(path), index.TOC._latest_generation(FileStorage(str(path)), "MAIN"))
+        for _attempt in range(3):  # a --rebuild may swap and delete the directory meanwhile
+            path = self._current()
+            if path is None or not path.is_dir():
+                return None
+            try:
+                return (str(path), index.TOC._latest_generation(FileStorage(str(path)), "MAIN"))
+            except OSError:
+                continue
+        return None
 
     def snapshot(self) -> Snapshot:
         """Open a read-only view of the latest committed state."""
-        path = self._current()
-        if path is None or not index.exists_in(str(path)):
-            raise IndexMissing(f"no index in {self.root}; run `govsearch index` first")
-        return Snapshot(index.open_dir(str(path)), path)
+        for _attempt in range(3):
+            path = self._current()
+            if path is None or not index.exists_in(str(path)):
+                raise IndexMissing(f"no index in {self.root}; run `govsearch index` first")
+            if not _usable(path):
+                raise IndexMissing(
+                    f"the index in {self.root} was built by another version of govsearch; "
+                    "run `govsearch index --rebuild`"
+                )
+            try:
+                return Snapshot(index.open_dir(str(path)), path)
+            except OSError:
+                continue  # swapped and removed by a concurrent rebuild: read the link again
+        raise IndexMissing(f"the index in {self.root} keeps changing; try again")
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -254,12 +282,13 @@ class Engine:
         self.root.mkdir(parents=True, exist_ok=True)
         with self._run_lock(wait):
             current = self._current()
-            fresh = rebuild or current is None or not index.exists_in(str(current))
+            fresh = rebuild or current is None or not _usable(current)
             if fresh:
                 target = Path(
                     tempfile.mkdtemp(prefix=f"gen-{time.strftime('%Y%m%d%H%M%S')}-", dir=self.root)
                 )
                 ix = FileStorage(str(target)).create_index(schema())
+                (target / FORMAT_FILE).write_text(FORMAT_VERSION + "\n")
             else:
                 target = current
                 ix = index.open_dir(str(current))
@@ -312,6 +341,8 @@ class Engine:
         for child in self.root.iterdir():
             if child.is_dir() and child.name.startswith("gen-") and child != keep:
                 shutil.rmtree(child, ignore_errors=True)
+            elif child.name.startswith(f".{CURRENT_LINK}."):  # a swap killed midway
+                child.unlink(missing_ok=True)
 
 
 class EngineWriter:

@@ -54,7 +54,9 @@ def test_reports_list_and_detail(client):
     detail = d.get_json()
     assert len(detail["sections"]) == 6
     assert sum(len(s["children"]) for s in detail["sections"]) == 17
-    assert [p["number"] for p in detail["paragraphs"]] == list(range(1, len(detail["paragraphs"]) + 1))
+    assert [p["number"] for p in detail["paragraphs"]] == list(
+        range(1, len(detail["paragraphs"]) + 1)
+    )
     assert {"id", "number", "section_path", "text"} <= set(detail["paragraphs"][0])
 
 
@@ -92,3 +94,37 @@ def test_python_cli_and_http_agree(client, runner, library, index_dir):
         assert data["total"] == py["total"]
         assert [h["paragraph_id"] for h in data["hits"]] == [h["paragraph_id"] for h in py["hits"]]
         assert data["facets"] == py["facets"]
+
+
+def test_requests_are_logged_without_client_data(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="govsearch.requests"):
+        client.get(
+            "/api/search",
+            query_string={"q": "综合查一次"},
+            environ_base={"REMOTE_ADDR": "10.9.8.7"},
+        )
+    lines = [r.getMessage() for r in caplog.records if r.name == "govsearch.requests"]
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /api/search 200 ") and '"综合查一次"' in lines[0]
+    assert "10.9.8.7" not in lines[0]
+
+
+def test_an_index_of_another_format_asks_for_a_rebuild(tmp_path):
+    from indexer.build import index_paths
+    from indexer.engine import FORMAT_FILE, Engine, IndexMissing
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "某市2025年政府工作报告\n推进综合查一次改革。\n", encoding="utf-8"
+    )
+    engine = Engine(tmp_path / "ix")
+    index_paths([folder], engine)
+    marker = next((tmp_path / "ix").glob(f"gen-*/{FORMAT_FILE}"))
+    marker.write_text("0\n")
+    with pytest.raises(IndexMissing, match="--rebuild"):
+        engine.snapshot()
+    assert index_paths([folder], engine).added == ["a"]  # rebuilt, not misread
+    assert engine.snapshot().reports()

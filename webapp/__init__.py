@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import json
+import logging
+import time
+
+from flask import Flask, g, request
 
 from indexer.config import default_index_dir
 from indexer.query import Library
 
+REQUEST_LOG = logging.getLogger("govsearch.requests")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -29,6 +34,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(research.bp)
     app.register_blueprint(pages.bp)
+
+    @app.before_request
+    def start_timer():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        # One line per request; no client address, cookies or headers (no personal data).
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        q = request.args.get("q", "")
+        REQUEST_LOG.info(
+            "%s %s %d %.1fms q=%s",
+            request.method, request.path, response.status_code, elapsed,
+            json.dumps(q[:200], ensure_ascii=False) if q else "-",
+        )  # fmt: skip
+        return response
 
     @app.after_request
     def security_headers(response):
