@@ -31,6 +31,7 @@ from whoosh import fields, index, query
 from whoosh.analysis import Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 
 from indexer import analysis
 from indexer.model import Report
@@ -292,7 +293,9 @@ class Engine:
             else:
                 target = current
                 ix = index.open_dir(str(current))
-            w = EngineWriter(ix)
+            # A fresh build analyses on every core (one Whoosh segment per process); an
+            # incremental run touches few reports and stays in this process.
+            w = EngineWriter(ix, procs=(os.cpu_count() or 1) if fresh else 1)
             try:
                 yield w
             except BaseException:
@@ -345,12 +348,51 @@ class Engine:
                 child.unlink(missing_ok=True)
 
 
+class _SubWriterTask(SubWriterTask):
+    """A Whoosh indexing worker that dies with the process that started it.
+
+    Without this, a ``govsearch index`` killed with SIGKILL leaves its workers blocked on their
+    job queue for ever, holding the index lock they inherited.
+    """
+
+    def run(self):
+        _die_with_parent(self._parent_pid)
+        super().run()
+
+
+class _MpWriter(MpWriter):
+    def _new_task(self):
+        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)  # fmt: skip
+        task._parent_pid = os.getpid()
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent exits (no-op elsewhere)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 class EngineWriter:
     """Adds, replaces and deletes reports inside one atomic commit."""
 
-    def __init__(self, ix: index.Index):
+    def __init__(self, ix: index.Index, procs: int = 1):
         try:
-            self._writer = ix.writer(limitmb=256)
+            if procs > 1:
+                self._writer = _MpWriter(ix, procs=procs, multisegment=True, limitmb=256)
+            else:
+                self._writer = ix.writer(limitmb=256)
         except LockError as exc:  # pragma: no cover - guarded by the run lock
             raise IndexBusy(str(exc)) from exc
         self._fresh = ix.doc_count_all() == 0

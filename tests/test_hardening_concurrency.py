@@ -300,7 +300,9 @@ def kill_during(args: list[str], lock_file: Path, offset: float, trigger=None) -
 
 
 def assert_recovers(folder: Path, ix: Path, clean: dict) -> None:
-    summary = index_paths([folder], Engine(ix))  # the next run is not blocked by leftovers
+    # The next run is not blocked by leftovers. The killed run's indexing workers die with it
+    # (PDEATHSIG) but need a moment to go, so allow a short wait for the lock.
+    summary = index_paths([folder], Engine(ix), wait=10)
     assert not summary.failed
     assert state(ix) == clean
     gens = sorted(p.name for p in ix.iterdir() if p.name.startswith("gen-"))
@@ -366,3 +368,40 @@ def test_sigkill_during_runs_never_loses_the_last_complete_index(tmp_path):
                   f"exit {code}, served",
                   "new" if served == new_clean else "old", leftovers)  # fmt: skip
             assert_recovers(folder, ix, new_clean)
+
+
+def processes_using(marker: str) -> list[int]:
+    """Pids whose command line mentions ``marker``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+@pytest.mark.slow
+def test_killed_fresh_build_leaves_no_worker_processes(tmp_path, corpus_dir):
+    """A fresh build indexes on several processes; none outlives a SIGKILLed parent."""
+    ix = tmp_path / "ix-workers"
+    proc = subprocess.Popen([GOVSEARCH, "index", str(corpus_dir), "--index-dir", str(ix)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while len(processes_using(str(ix))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(processes_using(str(ix))) >= 2, "expected indexing workers"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        deadline = time.monotonic() + 10
+        while processes_using(str(ix)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_using(str(ix)) == []
+        assert index_paths([corpus_dir], Engine(ix)).added  # and the lock is free again
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
