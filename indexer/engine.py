@@ -40,7 +40,7 @@ from indexer.normalize import normalize
 CURRENT_LINK = "current"
 FORMAT_FILE = "FORMAT"
 # Bump when the schema or stored layout changes: older indexes are then rebuilt, not misread.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 _END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
 
 
@@ -388,11 +388,14 @@ class EngineWriter:
     """Adds, replaces and deletes reports inside one atomic commit."""
 
     def __init__(self, ix: index.Index, procs: int = 1):
+        # Plain (not compound) segment files: Whoosh reads a compound file's parts into
+        # memory when it opens them, which would cost the server the whole postings.
+        options = {"limitmb": 256, "compound": False}
         try:
             if procs > 1:
-                self._writer = _MpWriter(ix, procs=procs, multisegment=True, limitmb=256)
+                self._writer = _MpWriter(ix, procs=procs, multisegment=True, **options)
             else:
-                self._writer = ix.writer(limitmb=256)
+                self._writer = ix.writer(**options)
         except LockError as exc:  # pragma: no cover - guarded by the run lock
             raise IndexBusy(str(exc)) from exc
         self._fresh = ix.doc_count_all() == 0
