@@ -147,11 +147,14 @@ class Snapshot:
         self._ix = ix
         self._searcher = ix.searcher()
         self._lock = threading.Lock()  # Whoosh readers are not documented as thread-safe
+        self._closed = False
         self.generation = (str(path), ix.latest_generation())
 
     def close(self) -> None:
         """Release the underlying reader."""
-        self._searcher.close()
+        with self._lock:
+            self._closed = True
+            self._searcher.close()
 
     def is_current(self, engine: Engine) -> bool:
         """True if no newer generation has been committed since this snapshot."""
@@ -188,9 +191,14 @@ class Snapshot:
         """Number of indexed paragraphs."""
         return self._searcher.doc_frequency("doctype", "para")
 
-    def estimate(self, term: str) -> int:
-        """Upper bound of the paragraphs containing normalized ``term`` (two or more chars)."""
+    def estimate(self, term: str) -> int | None:
+        """Upper bound of the paragraphs containing normalized ``term`` (two or more chars).
+
+        None if the snapshot has been closed meanwhile (statistics only guide planning).
+        """
         with self._lock:
+            if self._closed:
+                return None
             return min(
                 self._searcher.doc_frequency("bigrams", gram)
                 for gram in analysis.query_bigrams(term)

@@ -127,4 +127,8 @@ def test_an_index_of_another_format_asks_for_a_rebuild(tmp_path):
     with pytest.raises(IndexMissing, match="--rebuild"):
         engine.snapshot()
     assert index_paths([folder], engine).added == ["a"]  # rebuilt, not misread
-    assert engine.snapshot().reports()
+    snapshot = engine.snapshot()
+    try:
+        assert list(snapshot.reports()) == ["a"]
+    finally:
+        snapshot.close()

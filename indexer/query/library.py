@@ -9,8 +9,8 @@ rebuilt when a newer generation is committed, reusing unchanged reports.
 from __future__ import annotations
 
 import threading
+import weakref
 from bisect import bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,10 +50,13 @@ class Corpus:
         views: list[ReportView],
         generation: object,
         frequent_words: list[tuple[str, int]] | None = None,
-        estimator: Callable[[str], int] | None = None,
+        snapshot: Snapshot | None = None,
     ):
         self.generation = generation
-        self._estimator = estimator
+        self._snapshot = snapshot  # open for term statistics; closed with the corpus
+        # weakref.finalize (not __del__) also runs in the right order when a cycle holding
+        # the corpus is collected, so Whoosh's files are closed rather than finalized open.
+        self.close = weakref.finalize(self, snapshot.close) if snapshot else lambda: None
         self.frequent_words = frequent_words or []
         self.views = views
         self.by_id = {v.report.id: i for i, v in enumerate(views)}
@@ -117,9 +120,10 @@ class Corpus:
 
     def estimate(self, part: str) -> int:
         """An upper bound of the number of paragraphs containing ``part`` (for planning)."""
-        if self._estimator is None or len(part) < 2:
+        if self._snapshot is None or len(part) < 2:
             return len(self.norms)
-        return self._estimator(part)
+        estimate = self._snapshot.estimate(part)
+        return len(self.norms) if estimate is None else estimate
 
     def report_view(self, report_id: str) -> ReportView | None:
         """The report with this id, or None."""
@@ -144,7 +148,9 @@ class Library:
             return corpus
         with self._lock:
             if self._corpus is None or self._corpus.generation != self.engine.generation():
-                self._corpus = self._load()
+                old, self._corpus = self._corpus, self._load()
+                if old is not None:
+                    old.close()  # a request still using it plans without statistics
             return self._corpus
 
     def _load(self) -> Corpus:
@@ -168,7 +174,7 @@ class Library:
                 cache[key] = view
             self._cache = cache
             return Corpus(
-                list(cache.values()), snap.generation, snap.frequent_words(), snap.estimate
+                list(cache.values()), snap.generation, snap.frequent_words(), snap
             )
         except BaseException:
             snap.close()
