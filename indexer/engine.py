@@ -210,11 +210,19 @@ class Snapshot:
         stored = self._searcher.document(doctype="report", report_id=report_id)
         return decode_report(stored["blob"]) if stored else None
 
-    def frequent_words(self, min_paragraphs: int = 3, min_chars: int = 2) -> list[tuple[str, int]]:
-        """jieba words found in at least ``min_paragraphs`` paragraphs, with their counts."""
-        reader = self._searcher.reader()
+    def frequent_words(
+        self, min_paragraphs: int = 3, min_chars: int = 2
+    ) -> list[tuple[str, int]] | None:
+        """jieba words found in at least ``min_paragraphs`` paragraphs, with their counts.
+
+        None if the snapshot has been closed meanwhile.
+        """
+        with self._lock:
+            if self._closed:
+                return None
+            terms = list(self._searcher.reader().iter_field("words"))
         out = []
-        for term, info in reader.iter_field("words"):
+        for term, info in terms:
             word = _text(term)
             frequent = info.doc_frequency() >= min_paragraphs and len(word) >= min_chars
             if frequent and any(ch.isalnum() for ch in word):

@@ -11,13 +11,16 @@ from __future__ import annotations
 import threading
 import weakref
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from indexer.engine import Engine, Snapshot
 from indexer.model import Report
 from indexer.normalize import normalize
 
+T = TypeVar("T")
 SEPARATOR = "\n"  # never inside a normalized paragraph or a query term
 
 
@@ -49,7 +52,6 @@ class Corpus:
         self,
         views: list[ReportView],
         generation: object,
-        frequent_words: list[tuple[str, int]] | None = None,
         snapshot: Snapshot | None = None,
     ):
         self.generation = generation
@@ -57,7 +59,9 @@ class Corpus:
         # weakref.finalize (not __del__) also runs in the right order when a cycle holding
         # the corpus is collected, so Whoosh's files are closed rather than finalized open.
         self.close = weakref.finalize(self, snapshot.close) if snapshot else lambda: None
-        self.frequent_words = frequent_words or []
+        self._frequent_words: list[tuple[str, int]] | None = None
+        self._derived: dict[str, object] = {}
+        self._derived_lock = threading.Lock()
         self.views = views
         self.by_id = {v.report.id: i for i, v in enumerate(views)}
         self.report_of: list[int] = []
@@ -118,6 +122,21 @@ class Corpus:
             i = blob.find(term, nxt)
         return found
 
+    def derived(self, name: str, compute: Callable[[Corpus], T]) -> T:
+        """``compute(self)``, computed once per corpus (e.g. the suggestion list)."""
+        with self._derived_lock:
+            if name not in self._derived:
+                self._derived[name] = compute(self)
+            return self._derived[name]  # type: ignore[return-value]
+
+    @property
+    def frequent_words(self) -> list[tuple[str, int]]:
+        """Words in at least three paragraphs, from the index (read on first use)."""
+        if self._frequent_words is None:
+            words = self._snapshot.frequent_words() if self._snapshot else None
+            self._frequent_words = words or []
+        return self._frequent_words
+
     def estimate(self, part: str) -> int:
         """An upper bound of the number of paragraphs containing ``part`` (for planning)."""
         if self._snapshot is None or len(part) < 2:
@@ -173,9 +192,7 @@ class Library:
                     view = _view(report, entries[report_id].added)
                 cache[key] = view
             self._cache = cache
-            return Corpus(
-                list(cache.values()), snap.generation, snap.frequent_words(), snap
-            )
+            return Corpus(list(cache.values()), snap.generation, snap)
         except BaseException:
             snap.close()
             raise

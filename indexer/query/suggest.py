@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from indexer.normalize import normalize
 from indexer.query.library import Corpus
@@ -14,7 +13,6 @@ _NUMBERING = re.compile(
 )
 
 
-@lru_cache(maxsize=4)
 def _candidates(corpus: Corpus) -> tuple[tuple[str, str, int], ...]:
     """(normalized, shown, weight) for every heading and frequent word, most weighty first."""
     seen: dict[str, tuple[str, int]] = {}
@@ -39,7 +37,7 @@ def suggest(corpus: Corpus, prefix: str, limit: int = 10) -> list[str]:
     if not key:
         return []
     starts, contains = [], []
-    for norm, shown, _weight in _candidates(corpus):
+    for norm, shown, _weight in corpus.derived("suggestions", _candidates):
         if norm == key:
             continue
         if norm.startswith(key):
