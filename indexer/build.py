@@ -15,7 +15,7 @@ from indexer.model import Report
 from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, read_source
 
 # Bump when reading/structure/normalization changes, so every report is re-indexed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass
@@ -60,9 +60,9 @@ def find_report_files(paths: Iterable[Path]) -> list[Path]:
     return list(found)
 
 
-def fingerprint(data: bytes, overrides: dict[str, str]) -> str:
-    """Hash a file's bytes together with its metadata overrides and the pipeline version."""
-    h = hashlib.sha256(data)
+def fingerprint(data_hash: str, overrides: dict[str, str]) -> str:
+    """Hash a file's content hash with its metadata overrides and the pipeline version."""
+    h = hashlib.sha256(data_hash.encode())
     h.update(json.dumps(overrides, sort_keys=True, ensure_ascii=False).encode())
     h.update(PIPELINE_VERSION.encode())
     return h.hexdigest()
@@ -76,10 +76,8 @@ def describe_source(path: Path, catalogs: dict[Path, dict[str, dict[str, str]]])
     overrides = metadata.overrides_for(path, catalogs[folder])
     report_id = metadata.report_id_for(path, overrides)
     check_size(path)  # before reading: a huge file is refused without loading it
-    data = path.read_bytes()
-    return SourceFile(
-        path, report_id, overrides, fingerprint(data, overrides), hashlib.sha256(data).hexdigest()
-    )
+    data_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    return SourceFile(path, report_id, overrides, fingerprint(data_hash, overrides), data_hash)
 
 
 def build_report(source: SourceFile) -> Report:

@@ -198,10 +198,10 @@ class Snapshot:
         """Return the indexed reports by id."""
         reader = self._searcher.reader()
         columns = [reader.column_reader(name) for name in ("content_hash", "source_file", "added")]
-        ids = reader.column_reader("report_id") if reader.has_column("report_id") else None
+        ids = reader.column_reader("report_id")
         out = {}
         for docnum in self._searcher.document_numbers(doctype="report"):
-            report_id = ids[docnum] if ids else self._searcher.stored_fields(docnum)["report_id"]
+            report_id = _text(ids[docnum])
             out[report_id] = ReportEntry(report_id, *(_text(c[docnum]) for c in columns))
         return out
 

@@ -61,16 +61,23 @@ class Report:
         return cls(
             id=data["id"],
             meta=ReportMeta(**data["meta"]),
-            paragraphs=tuple(
-                Paragraph(**{**p, "section_path": tuple(p["section_path"])})
-                for p in data["paragraphs"]
-            ),
+            paragraphs=_paragraphs(data["paragraphs"]),
             sections=tuple(_section_from_dict(s) for s in data["sections"]),
             source_file=data.get("source_file", ""),
             content_hash=data.get("content_hash", ""),
             encoding=data.get("encoding", ""),
             closing=tuple(data.get("closing", ())),
         )
+
+
+def _paragraphs(rows: list[dict]) -> tuple[Paragraph, ...]:
+    # Consecutive paragraphs usually share their section path: keep one tuple per path.
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    out = []
+    for row in rows:
+        path = tuple(row["section_path"])
+        out.append(Paragraph(**{**row, "section_path": shared.setdefault(path, path)}))
+    return tuple(out)
 
 
 def _section_from_dict(data: dict) -> Section:

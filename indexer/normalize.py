@@ -15,7 +15,17 @@ from dataclasses import dataclass
 import opencc
 
 _converter = opencc.OpenCC("t2s")
-_table: dict[int, str] = {}  # code point -> normalized string, filled lazily
+
+
+class _Table(dict):
+    """Code point -> normalized string, filled on first sight by ``str.translate`` itself."""
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = normalize_char(chr(code))
+        return value
+
+
+_table = _Table()
 
 
 def normalize_char(ch: str) -> str:
@@ -28,15 +38,8 @@ def normalize_char(ch: str) -> str:
     return "".join(out)
 
 
-def _ensure_table(text: str) -> None:
-    for ch in set(text):
-        if ord(ch) not in _table:
-            _table[ord(ch)] = normalize_char(ch)
-
-
 def normalize(text: str) -> str:
     """Return the normalized form of ``text`` (no offset map)."""
-    _ensure_table(text)
     return text.translate(_table)
 
 

@@ -36,10 +36,15 @@ class ReportView:
 
 
 def _view(report: Report, added: str) -> ReportView:
+    # Paragraphs of one section share their path: normalize and store each path once.
+    paths: dict[tuple[str, ...], str] = {}
+    for p in report.paragraphs:
+        if p.section_path not in paths:
+            paths[p.section_path] = normalize(SEPARATOR.join(p.section_path))
     return ReportView(
         report,
         tuple(normalize(p.text) for p in report.paragraphs),
-        tuple(normalize(SEPARATOR.join(p.section_path)) for p in report.paragraphs),
+        tuple(paths[p.section_path] for p in report.paragraphs),
         normalize(report.meta.region),
         added,
     )

@@ -166,8 +166,13 @@ def _scores(corpus: Corpus, hits: list[int], parts: list[str], df: dict[str, int
     totals = [0.0] * len(hits)
     for part in parts:
         idf = math.log(1 + (n - df[part] + 0.5) / (df[part] + 0.5))
+        in_heading: dict[str, int] = {}  # many paragraphs share a section path
         for i, g in enumerate(hits):
-            tf = norms[g].count(part) + HEADING_WEIGHT * paths[g].count(part)
+            path = paths[g]
+            heading_tf = in_heading.get(path)
+            if heading_tf is None:
+                heading_tf = in_heading[path] = path.count(part)
+            tf = norms[g].count(part) + HEADING_WEIGHT * heading_tf
             if tf:
                 totals[i] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + scale * lengths[g]))
     if len(parts) > 1:
@@ -286,12 +291,10 @@ def ranked(m: Match, limit: int | None = None) -> list[tuple[int, float]]:
     scores = _scores(corpus, m.hits, m.parts, df)
     years = [corpus.years[r] or 0 for r in map(corpus.report_of.__getitem__, m.hits)]
     if m.request.sort == "relevance":
-        keys = [(round(s, 6), y, -g, s) for s, y, g in zip(scores, years, m.hits, strict=True)]
+        keys = [(s, y, -g, s) for s, y, g in zip(scores, years, m.hits, strict=True)]
     else:
         sign = 1 if m.request.sort == "year_desc" else -1
-        keys = [
-            (sign * y, round(s, 6), -g, s) for s, y, g in zip(scores, years, m.hits, strict=True)
-        ]
+        keys = [(sign * y, s, -g, s) for s, y, g in zip(scores, years, m.hits, strict=True)]
     ordered = sorted(keys, reverse=True) if limit is None else heapq.nlargest(limit, keys)
     return [(-k[2], k[3]) for k in ordered]
 
