@@ -1,0 +1,100 @@
+"""One full index build in its own process, so its peak memory (ru_maxrss) is its own.
+
+Usage:  .venv/bin/python bench/buildjob.py CORPUS_DIR INDEX_DIR [--profile FILE.prof] [--json OUT]
+
+Always builds from scratch (``rebuild=True`` into a fresh directory). Prints one JSON object:
+wall seconds, the IndexSummary counts, peak RSS in MiB and the index size on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+
+def dir_size(path: Path) -> int:
+    """Bytes of the files under ``path`` (symlinks not followed)."""
+    return sum(
+        p.stat().st_size for p in Path(path).rglob("*") if p.is_file() and not p.is_symlink()
+    )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def source_hash(root: Path = ROOT) -> str:
+    """Fingerprint of the indexing code (indexer/*.py, not the query layer)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted((root / "indexer").glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("index_dir", type=Path)
+    ap.add_argument("--profile", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+
+    t_import = time.perf_counter()
+    from indexer.build import index_paths
+    from indexer.engine import Engine
+
+    import_s = time.perf_counter() - t_import
+    src = source_hash()
+    if args.index_dir.exists():
+        shutil.rmtree(args.index_dir)
+    engine = Engine(args.index_dir)
+    started = time.perf_counter()
+    cpu0 = time.process_time()
+    if args.profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        summary = prof.runcall(index_paths, [args.corpus], engine, rebuild=True)
+        prof.dump_stats(str(args.profile))
+    else:
+        summary = index_paths([args.corpus], engine, rebuild=True)
+    seconds = time.perf_counter() - started
+    build_cpu = time.process_time() - cpu0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    # Worker processes (Whoosh's multiprocessing writer) are counted separately.
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = {
+        "corpus": str(args.corpus),
+        "index_dir": str(args.index_dir),
+        "seconds": round(seconds, 3),
+        "import_seconds": round(import_s, 3),
+        "added": len(summary.added),
+        "failed": [list(f) for f in summary.failed],
+        "reports": summary.reports,
+        "paragraphs": summary.paragraphs,
+        "cpu_seconds": round(build_cpu + kids.ru_utime + kids.ru_stime, 3),  # incl. workers
+        "parent_cpu_seconds": round(build_cpu, 3),  # CPU time of index_paths in this process
+        "workers_peak_rss_mib": round(kids.ru_maxrss / 1024, 1),  # largest worker
+        "process_cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "index_bytes": dir_size(args.index_dir),
+        "profiled": bool(args.profile),
+        "source_hash": src,
+        "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    text = json.dumps(result, ensure_ascii=False)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
