@@ -13,6 +13,8 @@ import weakref
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import contains
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,6 +23,7 @@ from indexer.model import Report
 from indexer.normalize import normalize
 
 T = TypeVar("T")
+COMMON_SHARE = 8  # a term in more than 1/8 of the paragraphs is "common" for find()
 SEPARATOR = "\n"  # never inside a normalized paragraph or a query term
 
 
@@ -115,7 +118,14 @@ class Corpus:
         return view.report, view.report.paragraphs[g - self.first[self.report_of[g]]]
 
     def find(self, term: str) -> list[int]:
-        """Global indexes of the paragraphs whose normalized text contains ``term``, in order."""
+        """Global indexes of the paragraphs whose normalized text contains ``term``, in order.
+
+        A rare term is found by jumping from occurrence to occurrence in the joined text; a
+        common one (by the index's estimate) by testing every paragraph in C, whose cost does
+        not grow with the number of hits.
+        """
+        if self.estimate(term) * COMMON_SHARE > len(self.norms):
+            return list(compress(range(len(self.norms)), map(contains, self.norms, repeat(term))))
         found: list[int] = []
         blob, starts = self.blob, self.starts
         i = blob.find(term)

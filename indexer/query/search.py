@@ -7,6 +7,8 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add
 
 from indexer import analysis
 from indexer.normalize import normalize
@@ -166,15 +168,18 @@ def _scores(corpus: Corpus, hits: list[int], parts: list[str], df: dict[str, int
     totals = [0.0] * len(hits)
     for part in parts:
         idf = math.log(1 + (n - df[part] + 0.5) / (df[part] + 0.5))
-        in_heading: dict[str, int] = {}  # many paragraphs share a section path
-        for i, g in enumerate(hits):
-            path = paths[g]
-            heading_tf = in_heading.get(path)
-            if heading_tf is None:
-                heading_tf = in_heading[path] = path.count(part)
-            tf = norms[g].count(part) + HEADING_WEIGHT * heading_tf
+        in_heading: dict[str, float] = {}  # many paragraphs share a section path
+        for path in map(paths.__getitem__, hits):
+            if path not in in_heading:
+                in_heading[path] = HEADING_WEIGHT * path.count(part)
+        body = map(str.count, map(norms.__getitem__, hits), repeat(part))
+        heading = map(in_heading.__getitem__, map(paths.__getitem__, hits))
+        saturation, floor = idf * (K1 + 1), K1 * (1 - B)
+        for i, (tf, length) in enumerate(
+            zip(map(add, body, heading), map(lengths.__getitem__, hits), strict=True)
+        ):
             if tf:
-                totals[i] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + scale * lengths[g]))
+                totals[i] += saturation * tf / (tf + floor + K1 * scale * length)
     if len(parts) > 1:
         for i, g in enumerate(hits):
             totals[i] += _adjacency(norms[g], parts)
