@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,10 +190,6 @@ class Snapshot:
             self._closed = True
             self._searcher.close()
 
-    def is_current(self, engine: Engine) -> bool:
-        """True if no newer generation has been committed since this snapshot."""
-        return engine.generation() == self.generation
-
     def reports(self) -> dict[str, ReportEntry]:
         """Return the indexed reports by id."""
         reader = self._searcher.reader()
@@ -245,10 +241,6 @@ class Snapshot:
                 self._searcher.doc_frequency("bigrams", gram)
                 for gram in analysis.query_bigrams(term)
             )
-
-    def bigram_frequency(self, bigram: str) -> int:
-        """Number of paragraphs containing ``bigram`` (normalized)."""
-        return self._searcher.doc_frequency("bigrams", bigram)
 
     def phrase_paragraphs(self, term: str) -> set[tuple[str, int]]:
         """Return (report_id, paragraph number) of every paragraph containing ``term``.
@@ -450,9 +442,7 @@ class EngineWriter:
             raise IndexBusy(str(exc)) from exc
         self._fresh = ix.doc_count_all() == 0
 
-    def put_report(
-        self, report: Report, added: str, normalized: Iterable[str] | None = None
-    ) -> None:
+    def put_report(self, report: Report, added: str) -> None:
         """Add ``report`` (first indexed at ``added``), replacing an earlier version."""
         if not self._fresh:
             self.delete_report(report.id)
@@ -465,10 +455,8 @@ class EngineWriter:
             added=added,
             blob=encode_report(report),
         )
-        texts = (
-            normalized if normalized is not None else (normalize(p.text) for p in report.paragraphs)
-        )
-        for paragraph, text in zip(report.paragraphs, texts, strict=True):
+        for paragraph in report.paragraphs:
+            text = normalize(paragraph.text)
             w.add_document(
                 doctype="para", report_id=report.id, number=paragraph.number,
                 words=text, bigrams=text,

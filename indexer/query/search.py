@@ -277,7 +277,7 @@ def search(
     started = time.perf_counter()
     m = match(library, request, limits)
     lo = (request.page - 1) * request.size
-    page = tuple(_hit(m, g, score) for g, score in ranked(m, lo + request.size)[lo:])
+    page = tuple(hit(m, g, score) for g, score in ranked(m, lo + request.size)[lo:])
     return ResultsPage(
         query=request.q, mode=m.mode, total=len(m.hits), page=request.page, size=request.size,
         took_ms=round((time.perf_counter() - started) * 1000, 2), hits=page,
@@ -306,10 +306,6 @@ def ranked(m: Match, limit: int | None = None) -> list[tuple[int, float]]:
 
 def hit(m: Match, g: int, score: float = 0.0) -> Hit:
     """The API's view of paragraph ``g`` for this match (snippet included)."""
-    return _hit(m, g, score)
-
-
-def _hit(m: Match, g: int, score: float) -> Hit:
     report, para = m.corpus.paragraph(g)
     if m.within == "sentence":
         text = sentences.best_sentence(para.text, m.parts)
