@@ -610,7 +610,7 @@ def render(res: dict, commands: str, notes: str) -> str:
          f"- date: {m['date']} (run took {res.get('run_minutes', '?')} min)",
          f"- CPU: {m['cpu']}, `nproc` = {m['nproc']}; memory {m['mem_gib']} GiB; "
          f"load average at start {tuple(round(x, 2) for x in m['loadavg_start'])} "
-         "(shared machine: other jobs were running)",
+         "(a shared machine: see the conditions and caveats below)",
          f"- Python {m['python']} on {m['platform']}",
          "- " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
          f"- code: git {m['git_head']} plus {m['git_dirty_files']} uncommitted files under "
