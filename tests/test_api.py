@@ -132,3 +132,33 @@ def test_an_index_of_another_format_asks_for_a_rebuild(tmp_path):
         assert list(snapshot.reports()) == ["a"]
     finally:
         snapshot.close()
+
+
+@pytest.mark.parametrize(
+    "method, path, status, code",
+    [
+        ("get", "/api/nothing-here", 404, "not_found"),
+        ("get", "/api/reports/..%2F..%2Fetc%2Fpasswd", 404, None),
+        ("get", "/api/reports/no-such-report", 404, "unknown_report"),
+        ("post", "/api/search?q=法治", 405, "method_not_allowed"),
+        ("delete", "/api/reports", 405, "method_not_allowed"),
+        ("get", "/api/search?q=法治&page=x", 400, "bad_page"),
+    ],
+)
+def test_every_api_error_is_json(client, method, path, status, code):
+    r = getattr(client, method)(path)
+    assert r.status_code == status
+    assert r.content_type.startswith("application/json"), r.data[:200]
+    error = r.get_json()["error"]
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    if status == 405:
+        assert "GET" in r.headers["Allow"]
+
+
+def test_pages_keep_their_html_errors(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and r.content_type.startswith("text/html")
+    r = client.post("/search")
+    assert r.status_code == 405 and r.content_type.startswith("text/html")

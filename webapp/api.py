@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from indexer.engine import IndexMissing
 from indexer.query import Library, QueryError, SearchRequest, search
@@ -19,6 +20,19 @@ def library() -> Library:
 def error(status: int, code: str, message: str):
     """A JSON error response."""
     return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    """Answer HTTP errors under /api/ (unknown paths, wrong methods, bad requests) in JSON."""
+    if not request.path.startswith("/api/"):
+        return exc
+    status = exc.code or 500
+    code = (exc.name or "error").lower().replace(" ", "_")
+    response, status = error(status, code, exc.description or exc.name or "error")
+    if "Allow" in exc.get_response().headers:  # 405 keeps telling which methods are allowed
+        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    return response, status
 
 
 @bp.errorhandler(QueryError)

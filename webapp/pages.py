@@ -17,7 +17,7 @@ from indexer.query.reports import report_detail, report_list
 from indexer.query.script import SCRIPTS, convert, is_traditional
 from indexer.query.search import relaxed_clauses
 from indexer.query.snippets import mark, match_spans
-from webapp.api import library
+from webapp.api import http_error, library
 
 bp = Blueprint("pages", __name__)
 
@@ -327,7 +327,7 @@ def help_page():
 def not_found(exc):
     """An HTML 404 page (the API keeps its own errors)."""
     if request.path.startswith("/api/"):
-        return exc
+        return http_error(exc)
     return render("error.html", 404, heading="找不到这个页面",
                 message="链接可能有误，或者这份报告已不在索引中。")  # fmt: skip
 
