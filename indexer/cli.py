@@ -42,6 +42,10 @@ def index_command(
     PATHS are files or directories (default: corpus/). Files that disappeared from a given
     directory are removed from the index.
 
+    Exit status: 0 when every file was indexed or unchanged; 1 when some files failed (the
+    others are committed; the summary names the failures) or the index is busy; 2 for usage
+    errors.
+
     Example: govsearch index corpus/ --index-dir instance/index
     """
     paths = paths or (default_corpus_dir(),)
@@ -59,8 +63,8 @@ def index_command(
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     _print_summary(summary)
-    if summary.failed and not (summary.added or summary.updated or summary.unchanged):
-        sys.exit(1)
+    if summary.failed:
+        sys.exit(1)  # the other files are committed; scripts still learn that some failed
 
 
 def _print_summary(s: IndexSummary) -> None:
@@ -181,10 +185,7 @@ def serve_command(host: str, port: int, threads: int, index_dir: Path | None) ->
             raise click.ClickException(str(exc)) from exc
         _print_summary(summary)
     app = create_app({"INDEX_DIR": str(index_dir)})
-    # Load the corpus and jieba's dictionary now, not during the first request.
+    # Load the corpus, jieba's dictionary and the suggestion data now, before the first request.
     app.extensions["govsearch.library"].corpus()
-    from indexer import analysis
-
-    analysis.initialize()
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     serve(app, host=host, port=port, threads=threads, ident="govsearch")
