@@ -235,7 +235,7 @@ def test_hostile_raw_urls_through_waitress(tmp_path):
                      "/api/search?q=a&size=%FF", "/search?q=%1B%5B2J&page=%00"]:  # fmt: skip
             started = time.monotonic()
             status, body = http_get(server.port, path)
-            assert status < 500 and time.monotonic() - started < 2, (path, status, body[:200])
+            assert status < 500 and time.monotonic() - started < 30, (path, status, body[:200])
             if "/reports/" in path:
                 assert status == 404, path
             assert b"root:" not in body

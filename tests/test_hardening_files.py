@@ -28,6 +28,7 @@ from indexer.query import Library, SearchRequest, search
 
 GOVSEARCH = str(Path(sys.executable).with_name("govsearch"))
 ESC = "\x1b"
+HANG_SECONDS = 30  # only catches hangs: tests assert behaviour, benchmarks measure time
 ENORMOUS_CHARS = 40_000  # one line; the snippet test below goes bigger
 
 HOSTILE_TXT = f"""<script>alert("title")</script>恶意标题测试报告
@@ -191,10 +192,12 @@ def test_snippet_of_an_enormous_paragraph_is_fast():
 
     from indexer.query.snippets import snippet
 
-    text = "<script>alert(6)</script>营商环境持续优化，" * 5_000  # well within the text limit
+    # 100,000 matches: a window search quadratic in the matches would not end within the
+    # guard below (which only catches hangs); the linear one takes a fraction of a second.
+    text = "<script>alert(6)</script>营商环境持续优化，" * 100_000
     started = time.perf_counter()
     html = snippet(text, ["营商"])
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < HANG_SECONDS
     assert "<mark>营商</mark>" in html and "<script>" not in html
 
 
@@ -312,7 +315,7 @@ def test_bad_files_are_reported_and_lose_nothing(tmp_path):
     write_50mb(folder / "huge.txt")
 
     code, out, err, rss = run_measured([GOVSEARCH, "index", str(folder), "--index-dir", str(ix)])
-    assert code == 0, err
+    assert code == 1, err  # some files failed: scripts must be able to tell
     failed = dict(re.findall(r"^failed: (.*?): (.*)$", err, re.M))
     reasons = {Path(name).name: reason for name, reason in failed.items()}
     assert "binary" in reasons["evil?[2Jname.txt"], reasons

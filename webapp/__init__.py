@@ -10,6 +10,7 @@ from flask import Flask, g, request
 
 from indexer.config import default_index_dir
 from indexer.query import Library
+from indexer.query.suggest import prepare
 
 REQUEST_LOG = logging.getLogger("govsearch.requests")
 CSP = (
@@ -27,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["govsearch.library"] = Library(app.config["INDEX_DIR"])
+    app.extensions["govsearch.library"] = Library(app.config["INDEX_DIR"], warmers=(prepare,))
 
     from webapp import api, pages, research
 

@@ -168,8 +168,10 @@ class Corpus:
 class Library:
     """Keeps a :class:`Corpus` in step with the engine's latest committed generation."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, warmers: tuple[Callable[[Corpus], object], ...] = ()):
+        """``warmers`` run on each newly loaded corpus before any request can use it."""
         self.engine = Engine(Path(index_dir))
+        self.warmers = warmers
         self._lock = threading.Lock()
         self._corpus: Corpus | None = None
         self._cache: dict[tuple[str, str], ReportView] = {}
@@ -207,7 +209,10 @@ class Library:
                     view = _view(report, entries[report_id].added)
                 cache[key] = view
             self._cache = cache
-            return Corpus(list(cache.values()), snap.generation, snap)
+            corpus = Corpus(list(cache.values()), snap.generation, snap)
+            for warm in self.warmers:
+                warm(corpus)  # per-corpus data (suggestions...) is ready before it is served
+            return corpus
         except BaseException:
             snap.close()
             raise

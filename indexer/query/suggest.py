@@ -31,6 +31,11 @@ def _candidates(corpus: Corpus) -> tuple[tuple[str, str, int], ...]:
     return tuple((key, shown, count) for key, (shown, count) in ranked)
 
 
+def prepare(corpus: Corpus) -> None:
+    """Compute the suggestion candidates of ``corpus`` now (a server does it while warming up)."""
+    corpus.derived("suggestions", _candidates)
+
+
 def suggest(corpus: Corpus, prefix: str, limit: int = 10) -> list[str]:
     """Headings and frequent phrases starting with (then containing) the typed text."""
     key = normalize(prefix.strip())
