@@ -36,6 +36,8 @@ class ReportMeta:
     kind: str = ""
     published: str = ""  # ISO date, when known
     source_url: str = ""
+    level: str = ""  # national | province | prefecture | county ("" when unknown)
+    region_path: tuple[str, ...] = ()  # from the top, e.g. ("江苏省", "苏州市", "太仓市")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class Report:
         """Rebuild a report from :meth:`to_dict` output."""
         return cls(
             id=data["id"],
-            meta=ReportMeta(**data["meta"]),
+            meta=ReportMeta(**{**data["meta"],
+                                "region_path": tuple(data["meta"].get("region_path", ()))}),
             paragraphs=_paragraphs(data["paragraphs"]),
             sections=tuple(_section_from_dict(s) for s in data["sections"]),
             source_file=data.get("source_file", ""),

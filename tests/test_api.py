@@ -17,7 +17,7 @@ def test_search_contract(client):
         "report_id", "report_title", "region", "year", "section", "section_path",
         "paragraph_id", "paragraph_number", "url", "text", "snippet", "score",
     }  # fmt: skip
-    assert set(data["facets"]) == {"section", "report", "region", "year"}
+    assert set(data["facets"]) == {"section", "report", "region", "year", "level", "kind"}
     assert all({"value", "count"} <= set(v) for v in data["facets"]["section"])
     assert "綜合查一次".encode() in r.data  # UTF-8, not \\u escapes
 

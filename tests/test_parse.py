@@ -27,9 +27,64 @@ def test_or_exclusion_and_filters():
     parsed = parse_query('"一件事" OR 一网通办 -优化 section:不足 region:上海市 year:2024 report:x')
     assert norms(parsed) == [["一件事", "一网通办"]]
     assert [t.norm for t in parsed.excluded] == ["优化"]
-    assert parsed.filters == {
-        "heading": ("不足",), "region": ("上海市",), "year": ("2024",), "report": ("x",)
-    }
+    assert [(f.name, f.values, f.negated) for f in parsed.filters] == [
+        ("heading", ("不足",), False), ("region", ("上海市",), False),
+        ("year", ("2024",), False), ("report", ("x",), False),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("field", ["year:2026", "region:上海", "report:x", "heading:安排",
+                                   "kind:政府工作报告", "level:county", "section:不足"])  # fmt: skip
+def test_a_minus_negates_a_filter(field):
+    (f,) = parse_query(f"营商环境 -{field}").filters
+    assert f.negated and f.values == (field.partition(":")[2],)
+    assert norms(parse_query(f"营商环境 -{field}")) == [["营商环境"]]
+
+
+def test_or_between_filters_of_one_field_is_a_union():
+    parsed = parse_query("低空经济 heading:安排 OR heading:任务 year:2024")
+    assert [(f.name, f.values) for f in parsed.filters] == [
+        ("heading", ("安排", "任务")), ("year", ("2024",))
+    ]  # fmt: skip
+    assert norms(parsed) == [["低空经济"]]
+
+
+@pytest.mark.parametrize("q", ["营商环境 OR year:2024", "year:2024 OR 营商环境",
+                               "region:上海 OR year:2024", "-year:2024 OR -year:2025"])  # fmt: skip
+def test_or_that_cannot_be_expressed_is_an_error_not_a_silent_and(q):
+    with pytest.raises(QueryError) as info:
+        parse_query(q)
+    assert info.value.code == "bad_or" and "OR" in info.value.message
+
+
+@pytest.mark.parametrize("q", ["foo:bar", "注：本报告", "https://www.gov.cn/x", "year2024"])
+def test_only_known_fields_are_filters(q):
+    parsed = parse_query(q)
+    assert parsed.filters == () and norms(parsed)
+
+
+def test_chinese_field_aliases():
+    parsed = parse_query("营商环境 地区：上海 年份:2024 -类型:政府工作报告 层级:县级")
+    assert [(f.name, f.negated) for f in parsed.filters] == [
+        ("region", False), ("year", False), ("kind", True), ("level", False)
+    ]  # fmt: skip
+
+
+def test_removing_a_filter_by_its_spans_leaves_the_rest_of_the_query():
+    from indexer.query.parse import without_spans
+
+    q = "低空经济 heading:安排 OR heading:任务 -year:2026 目标"
+    heading, year = parse_query(q).filters
+    assert without_spans(q, heading.spans) == "低空经济 -year:2026 目标"
+    assert without_spans(q, year.spans) == "低空经济 heading:安排 OR heading:任务 目标"
+
+
+def test_repeated_url_parameters_are_a_union():
+    from werkzeug.datastructures import MultiDict
+
+    req = SearchRequest.from_args(MultiDict([("q", "x"), ("region", "上海市"),
+                                             ("region", "浙江省"), ("year", "2024")]))  # fmt: skip
+    assert req.region == ("上海市", "浙江省") and req.year == ("2024",)
 
 
 @pytest.mark.parametrize("q", ["OR", "OR 法治", "法治 OR", "-", "法治 -", '"法治', "法治”"])

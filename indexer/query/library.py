@@ -21,10 +21,10 @@ from typing import TypeVar
 from indexer.engine import Engine, Snapshot
 from indexer.model import Report
 from indexer.normalize import normalize
+from indexer.query.filters import SEPARATOR, RegionIndex, ReportFacts, report_facts
 
 T = TypeVar("T")
 COMMON_SHARE = 8  # a term in more than 1/8 of the paragraphs is "common" for find()
-SEPARATOR = "\n"  # never inside a normalized paragraph or a query term
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class ReportView:
     norm_paths: tuple[str, ...]  # each paragraph's headings, normalized, joined by SEPARATOR
     norm_region: str
     added: str = ""  # when the report was first indexed (ISO timestamp)
+    facts: ReportFacts | None = None  # what report-level filters look at
 
 
 def _view(report: Report, added: str) -> ReportView:
@@ -50,6 +51,7 @@ def _view(report: Report, added: str) -> ReportView:
         tuple(paths[p.section_path] for p in report.paragraphs),
         normalize(report.meta.region),
         added,
+        report_facts(report),
     )
 
 
@@ -84,6 +86,9 @@ class Corpus:
         self.lengths = [len(t) for t in norms]
         self.years = [v.report.meta.year for v in views]  # per report
         self.regions = [v.report.meta.region for v in views]  # per report
+        self.kinds = [v.report.meta.kind for v in views]  # per report
+        self.levels = [v.facts.level for v in views]  # per report, canonical
+        self.region_index = RegionIndex.build([v.report for v in views])
         # Top-level section of each paragraph as a small integer (-1: before any heading),
         # so facets count integers; section_keys[i] is normalized, section_shown[i] as written.
         self.section_keys: list[str] = []

@@ -5,9 +5,13 @@ Syntax (documented in README and /help):
 * whitespace separates terms; each term must occur exactly (after normalization);
 * "quoted text" (also “…”, 「…」, 『…』) is one term, spaces included;
 * ``A OR B`` means either; ``-term`` excludes;
-* ``section:`` / ``heading:`` (a word in any heading), ``region:``, ``year:``, ``report:`` filter.
+* ``section:`` / ``heading:`` (a word in any heading), ``region:``, ``year:``, ``report:``,
+  ``kind:`` and ``level:`` filter; ``-year:2026`` excludes; ``heading:安排 OR heading:任务`` is a
+  union of values of one field; filters of different fields intersect.
 
-Anything else is text: an unbalanced quote is dropped, a dangling ``OR`` or ``-`` is ignored.
+Only those field names (and their Chinese aliases) make a filter: ``foo:bar``, ``注：本报告`` and
+URLs are text. Anything else is text too: an unbalanced quote is dropped, a dangling ``OR`` or
+``-`` is ignored.
 """
 
 from __future__ import annotations
@@ -23,10 +27,18 @@ FILTER_FIELDS = {
     "heading": "heading",
     "章节": "heading",
     "region": "region",
+    "地区": "region",
     "year": "year",
+    "年份": "year",
     "report": "report",
+    "报告": "report",
+    "kind": "kind",
+    "类型": "kind",
+    "level": "level",
+    "层级": "level",
 }
 _FILTER_RE = re.compile(r"^(" + "|".join(FILTER_FIELDS) + r")[:：](.*)$", re.IGNORECASE | re.DOTALL)
+_FILTER_QUOTES = '"“”「」『』'
 SENTENCE_OPERATORS = ("~句", "～句", "~sentence")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -47,6 +59,17 @@ class Term:
     text: str  # as typed (quotes removed)
     norm: str  # normalized: what must occur in the normalized paragraph
     quoted: bool = False
+    span: tuple[int, int] = field(default=(0, 0), compare=False)  # where typed in the query
+
+
+@dataclass(frozen=True)
+class QueryFilter:
+    """A filter typed in the query: any of ``values`` of one field (none of them if negated)."""
+
+    name: str  # heading | region | year | report | kind | level
+    values: tuple[str, ...]  # as typed
+    negated: bool = False
+    spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # where typed in q
 
 
 @dataclass(frozen=True)
@@ -55,7 +78,7 @@ class ParsedQuery:
 
     clauses: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
-    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    filters: tuple[QueryFilter, ...] = ()
     within: str = "paragraph"  # "sentence" when the query holds the ~句 operator
 
     @property
@@ -78,6 +101,7 @@ class _Token:
     quoted: bool
     negated: bool = False
     is_or: bool = False
+    span: tuple[int, int] = (0, 0)  # where the token stands in the query, operators included
 
 
 def tokenize(q: str) -> list[_Token]:
@@ -94,7 +118,7 @@ def tokenize(q: str) -> list[_Token]:
         if start < n and q[start] in QUOTES:
             close = q.find(QUOTES[q[start]], start + 1)
             if close != -1:
-                tokens.append(_Token(q[start + 1 : close], True, negated))
+                tokens.append(_Token(q[start + 1 : close], True, negated, span=(i, close + 1)))
                 i = close + 1
                 continue
             start += 1  # unbalanced quote: drop it, read the rest as plain text
@@ -102,7 +126,9 @@ def tokenize(q: str) -> list[_Token]:
         while end < n and not q[end].isspace():
             end += 1
         word = q[start:end]
-        tokens.append(_Token(word, False, negated, is_or=(word == "OR" and not negated)))
+        tokens.append(
+            _Token(word, False, negated, is_or=(word == "OR" and not negated), span=(i, end))
+        )
         i = end
     return tokens
 
@@ -110,49 +136,90 @@ def tokenize(q: str) -> list[_Token]:
 _QUOTE_CHARS = "".join(set(QUOTES) | set(QUOTES.values()))
 
 
-def _term(text: str, quoted: bool) -> Term | None:
+def _term(text: str, quoted: bool, span: tuple[int, int] = (0, 0)) -> Term | None:
     text = _SPACE_RE.sub(" ", text).strip()
     if not quoted:
         text = text.strip(_QUOTE_CHARS)  # a stray quote mark is punctuation, not search text
     norm = normalize(text)
     if not norm.strip() or (not quoted and norm.strip("-") == ""):
         return None  # a lone "-" is an operator with nothing to act on
-    return Term(text, norm, quoted)
+    return Term(text, norm, quoted, span)
 
 
 def parse_query(q: str) -> ParsedQuery:
-    """Parse ``q``; filters come back under the keys heading, region, year and report."""
+    """Parse ``q`` into clauses of alternatives, exclusions and filters."""
     clauses: list[list[Term]] = []
     excluded: list[Term] = []
-    filters: dict[str, list[str]] = {}
-    pending_or = False
+    filters: list[QueryFilter] = []
+    pending_or = False  # an OR follows the last clause or filter
+    or_span = (0, 0)
+    last = ""  # "term" | "filter": what an OR would join
     within = "paragraph"
     for tok in tokenize(q):
         if not tok.quoted and tok.text in SENTENCE_OPERATORS:
             within = "sentence"
             continue
         if tok.is_or:
-            pending_or = bool(clauses)
+            pending_or, or_span = bool(last), tok.span
             continue
-        match = None if tok.quoted else _FILTER_RE.match(tok.text)
-        if match and match.group(2).strip('"“”「」『』'):
-            key = FILTER_FIELDS[match.group(1).lower()]
-            filters.setdefault(key, []).append(match.group(2).strip('"“”「」『』'))
-            pending_or = False
+        parsed = None if tok.quoted else _filter(tok)
+        if parsed is not None:
+            if pending_or and last == "filter":
+                filters[-1] = _union(filters[-1], parsed, or_span)
+            else:
+                _check_no_or_across(pending_or, last, "filter")
+                filters.append(parsed)
+            pending_or, last = False, "filter"
             continue
-        term = _term(tok.text, tok.quoted)
+        term = _term(tok.text, tok.quoted, tok.span)
         if term is None:
             continue
         if tok.negated:
             excluded.append(term)
-        elif pending_or:
+        elif pending_or and last == "term":
             clauses[-1].append(term)
         else:
+            _check_no_or_across(pending_or, last, "term")
             clauses.append([term])
-        pending_or = False
-    return ParsedQuery(
-        tuple(tuple(c) for c in clauses),
-        tuple(excluded),
-        {k: tuple(v) for k, v in filters.items()},
-        within,
-    )
+        pending_or, last = False, ("term" if not tok.negated else "")
+    return ParsedQuery(tuple(tuple(c) for c in clauses), tuple(excluded), tuple(filters), within)
+
+
+def without_spans(q: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """``q`` with the given spans cut out (a chip's "remove this filter")."""
+    for start, end in sorted(spans, reverse=True):
+        q = q[:start] + " " + q[end:]
+    return _SPACE_RE.sub(" ", q).strip()
+
+
+def _filter(tok: _Token) -> QueryFilter | None:
+    """The filter a ``field:value`` token stands for (None: it is text)."""
+    match = _FILTER_RE.match(tok.text)
+    if not match:
+        return None
+    value = match.group(2).strip(_FILTER_QUOTES)
+    if not value:
+        return None
+    name = FILTER_FIELDS[match.group(1).lower()]
+    return QueryFilter(name, (value,), tok.negated, (tok.span,))
+
+
+def _union(left: QueryFilter, right: QueryFilter, or_span: tuple[int, int]) -> QueryFilter:
+    """``left OR right``: the values of one field, both kept or both excluded."""
+    if left.name != right.name or left.negated or right.negated:
+        raise QueryError(
+            "bad_or",
+            "OR 只能连接同一字段的筛选条件，如 heading:安排 OR heading:任务；"
+            "要排除多个值，请分别写 -year:2024 -year:2025。",
+        )
+    return QueryFilter(left.name, left.values + right.values, False,
+                       left.spans + (or_span,) + right.spans)  # fmt: skip
+
+
+def _check_no_or_across(pending_or: bool, last: str, now: str) -> None:
+    """Refuse ``term OR field:value``: it cannot be expressed, and silence would mislead."""
+    if pending_or and last and last != now:
+        raise QueryError(
+            "bad_or",
+            "OR 不能连接搜索词和筛选条件；请分成两次搜索，或用 OR 连接同类的条件。",
+        )

@@ -36,9 +36,26 @@ class FacetValue:
 class ActiveFilter:
     """A filter in force, with a plain-language description."""
 
-    name: str  # section | heading | region | year | report
-    value: str
-    description: str  # e.g. 章节：包含“不足”
+    name: str  # section | heading | region | year | report | kind | level
+    values: tuple[str, ...]  # as given: any of them (none of them when negated)
+    description: str  # e.g. 章节：包含“不足”, 排除 年份：2026, 地区：上海（上海市）
+    negated: bool = False
+    source: str = "url"  # "url" (a parameter) or "query" (typed in q)
+    spans: tuple[tuple[int, int], ...] = ()  # where it was typed in q (not serialized)
+
+    def to_dict(self) -> dict:
+        """The API's view of the filter."""
+        return {"name": self.name, "values": list(self.values), "negated": self.negated,
+                "description": self.description, "source": self.source}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A search the user may have meant: the query ``q`` within ``region``."""
+
+    q: str
+    region: str
+    label: str  # e.g. 只看太仓市的报告中的“不足”
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,8 @@ class ResultsPage:
     sort: str = "relevance"
     relaxed_words: tuple[str, ...] = ()  # the words required in relaxed mode
     within: str = "paragraph"  # "sentence" when all terms had to share one sentence
+    unfiltered_total: int | None = None  # hits without the filters, when only they left none
+    suggestions: tuple[Suggestion, ...] = ()  # e.g. the query with a region term as a filter
 
     @property
     def pages(self) -> int:
@@ -71,5 +90,5 @@ class ResultsPage:
                    for f in values]
             for name, values in self.facets.items()
         }  # fmt: skip
-        data["filters"] = [asdict(f) for f in self.filters]
+        data["filters"] = [f.to_dict() for f in self.filters]
         return data

@@ -11,102 +11,37 @@ from itertools import repeat
 from operator import add
 
 from indexer import analysis
-from indexer.normalize import normalize
 from indexer.query import sentences
-from indexer.query.library import SEPARATOR, Corpus, Library
-from indexer.query.parse import ParsedQuery, QueryError, Term, parse_query
-from indexer.query.request import Limits, SearchRequest, parse_years
-from indexer.query.results import ActiveFilter, FacetValue, Hit, ResultsPage
+from indexer.query.filters import (
+    LEVELS,
+    Filters,
+    paragraph_matches,
+    report_matches,
+    resolve_filters,
+)
+from indexer.query.library import Corpus, Library
+from indexer.query.parse import ParsedQuery, QueryError, Term, parse_query, without_spans
+from indexer.query.request import Limits, SearchRequest
+from indexer.query.results import ActiveFilter, FacetValue, Hit, ResultsPage, Suggestion
 from indexer.query.snippets import snippet
 
 K1, B = 1.2, 0.75
 HEADING_WEIGHT = 3.0  # a match in a section heading counts this many body matches
 PROXIMITY_CHARS = 12  # terms this close together earn an adjacency bonus
-FACETS = ("section", "report", "region", "year")
+FACETS = ("section", "report", "region", "year", "level", "kind")
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Normalized filters from the URL parameters and the query text combined."""
-
-    sections: tuple[str, ...] = ()  # whole top-level headings
-    headings: tuple[str, ...] = ()  # words in any heading
-    regions: tuple[str, ...] = ()
-    years: tuple[tuple[int, int], ...] = ()
-    reports: tuple[str, ...] = ()
-
-    def keep_report(self, corpus: Corpus, r: int) -> bool:
-        """True if report ``r`` passes the region, year and report filters."""
-        view = corpus.views[r]
-        year = view.report.meta.year
-        return (
-            all(view.norm_region == region for region in self.regions)
-            and all(year is not None and lo <= year <= hi for lo, hi in self.years)
-            and all(view.report.id == report for report in self.reports)
-        )
-
-    def keep_paragraph(self, corpus: Corpus, g: int) -> bool:
-        """True if paragraph ``g`` passes the section and heading-word filters."""
-        path = corpus.paths[g]
-        return all(top_heading(path) == s for s in self.sections) and all(
-            h in path for h in self.headings
-        )
-
-    def universe(self, corpus: Corpus) -> list[int] | None:
-        """The paragraphs of the reports that pass the report-level filters (None: all)."""
-        if not (self.regions or self.years or self.reports):
-            return None
-        return [
-            g
-            for r in range(len(corpus.views))
-            if self.keep_report(corpus, r)
-            for g in range(corpus.first[r], corpus.first[r] + len(corpus.views[r].norm_texts))
-        ]
-
-    def __bool__(self) -> bool:
-        return any((self.sections, self.headings, self.regions, self.years, self.reports))
-
-
-def top_heading(norm_path: str) -> str:
-    """The normalized top-level heading of a normalized section path."""
-    return norm_path.split(SEPARATOR, 1)[0]
-
-
-def resolve_filters(
-    request: SearchRequest, parsed: ParsedQuery, corpus: Corpus | None = None
-) -> tuple[Filters, tuple[ActiveFilter, ...]]:
-    """Combine URL and in-query filters; describe each in plain words."""
-    pairs = [
-        (name, getattr(request, name))
-        for name in ("section", "heading", "region", "year", "report")
+def _universe(corpus: Corpus, filters: Filters) -> list[int] | None:
+    """The paragraphs of the reports that pass the report-level filters (None: all)."""
+    clauses = filters.report_level
+    if not clauses:
+        return None
+    return [
+        g
+        for r, view in enumerate(corpus.views)
+        if all(report_matches(c, view.facts) for c in clauses)
+        for g in range(corpus.first[r], corpus.first[r] + len(view.norm_texts))
     ]
-    pairs = [(n, v) for n, v in pairs if v]
-    for name, values in parsed.filters.items():
-        pairs.extend((name, v) for v in values)
-    active, acc = [], {k: [] for k in ("section", "heading", "region", "year", "report")}
-    for name, value in pairs:
-        acc[name].append(
-            parse_years(value)
-            if name == "year"
-            else (value if name == "report" else normalize(value))
-        )
-        shown = value
-        if name == "report" and corpus is not None and corpus.report_view(value):
-            shown = corpus.report_view(value).report.meta.title
-        active.append(ActiveFilter(name, value, _describe(name, shown)))
-    filters = Filters(tuple(acc["section"]), tuple(acc["heading"]), tuple(acc["region"]),
-                      tuple(acc["year"]), tuple(acc["report"]))  # fmt: skip
-    return filters, tuple(active)
-
-
-def _describe(name: str, value: str) -> str:
-    return {
-        "section": f"章节：{value}",
-        "heading": f"章节：包含“{value}”",
-        "region": f"地区：{value}",
-        "year": f"年份：{value}",
-        "report": f"报告：{value}",
-    }[name]
 
 
 def relaxed_clauses(parsed: ParsedQuery) -> tuple[tuple[tuple[str, ...], ...], ...]:
@@ -200,11 +135,13 @@ def _facets(corpus: Corpus, hits: list[int]) -> dict[str, tuple[FacetValue, ...]
     reports = Counter(map(corpus.report_of.__getitem__, hits))
     regions: Counter = Counter()
     years: Counter = Counter()
+    levels: Counter = Counter()
+    kinds: Counter = Counter()
     for r, count in reports.items():
-        if corpus.regions[r]:
-            regions[corpus.regions[r]] += count
-        if corpus.years[r] is not None:
-            years[corpus.years[r]] += count
+        for counter, value in ((regions, corpus.regions[r]), (years, corpus.years[r]),
+                               (levels, corpus.levels[r]), (kinds, corpus.kinds[r])):  # fmt: skip
+            if value or value == 0:
+                counter[value] += count
     views = corpus.views
     return {
         "section": tuple(FacetValue(corpus.section_shown[k], c) for k, c in _top(sections, corpus.section_shown)),
@@ -212,6 +149,8 @@ def _facets(corpus: Corpus, hits: list[int]) -> dict[str, tuple[FacetValue, ...]
                         for r, c in _top(reports, [v.report.id for v in views])),
         "region": tuple(FacetValue(k, c) for k, c in _top(regions)),
         "year": tuple(FacetValue(str(k), c) for k, c in sorted(years.items(), reverse=True)),
+        "level": tuple(FacetValue(k, c, LEVELS.get(k, k)) for k, c in _top(levels)),
+        "kind": tuple(FacetValue(k, c) for k, c in _top(kinds)),
     }  # fmt: skip
 
 
@@ -233,38 +172,53 @@ class Match:
     filters: tuple[ActiveFilter, ...]
     within: str
     cache: dict[str, set[int]]
+    unfiltered_total: int | None = None  # set when only the filters left nothing
 
 
 def match(library: Library | Corpus, request: SearchRequest, limits: Limits = Limits()) -> Match:
     """Find every paragraph matching ``request``: exact matches, or relaxed ones if none."""
     corpus = library.corpus() if isinstance(library, Library) else library
     parsed = parse_query(request.q)
-    filters, active = resolve_filters(request, parsed, corpus)
-    terms = sum(len(c) for c in parsed.clauses) + len(parsed.excluded)
-    if terms > limits.max_terms:
-        raise QueryError("too_many_terms", f"a query may have at most {limits.max_terms} terms")
-    if not parsed.clauses and not filters:
-        raise QueryError("missing_query", "type something to search for")
+    filters, active = resolve_filters(request, parsed, corpus.region_index)
+    _check_terms(parsed, filters, limits)
     within = "sentence" if "sentence" in (request.within, parsed.within) else "paragraph"
     cache: dict[str, set[int]] = {}
     exact = tuple(tuple((t.norm,) for t in clause) for clause in parsed.clauses)
-    mode, clauses = "exact", exact
+    mode, clauses, unfiltered = "exact", exact, None
     hits = _filtered(corpus, exact, parsed, filters, within, cache)
-    if not hits and not parsed.has_quoted and parsed.clauses:
+    if not hits and filters and parsed.clauses:
+        # Did the text match, and only the filters leave nothing? Then say so; no fallback.
+        unfiltered = len(_filtered(corpus, exact, parsed, Filters(), within, cache)) or None
+    if not hits and not unfiltered and not parsed.has_quoted and parsed.clauses:
         relaxed = relaxed_clauses(parsed)  # jieba runs only when the exact search found nothing
         if relaxed != exact:
             mode, clauses = "relaxed", relaxed
             hits = _filtered(corpus, relaxed, parsed, filters, within, cache)
     # In query order, without repeats.
     parts = list(dict.fromkeys(p for clause in clauses for alt in clause for p in alt))
-    return Match(corpus, request, mode, hits, parts, active, within, cache)
+    return Match(corpus, request, mode, hits, parts, active, within, cache, unfiltered)
+
+
+def _check_terms(parsed: ParsedQuery, filters: Filters, limits: Limits) -> None:
+    """Refuse queries that are too big or that ask for nothing."""
+    terms = sum(len(c) for c in parsed.clauses) + len(parsed.excluded)
+    if terms > limits.max_terms:
+        raise QueryError("too_many_terms", f"查询词太多了：最多 {limits.max_terms} 个。")
+    if not parsed.clauses and not filters:
+        if parsed.excluded:
+            raise QueryError(
+                "no_positive_term",
+                "查询至少要有一个要查找的词：减号表示排除，需与要查找的词一起使用，"
+                "如“营商环境 -优化”。",
+            )
+        raise QueryError("missing_query", "请输入要搜索的内容。")
 
 
 def _filtered(corpus, clauses, parsed: ParsedQuery, filters: Filters, within: str, cache):
-    universe = filters.universe(corpus)
-    hits = _matching(corpus, clauses, parsed.excluded, cache, universe)
-    if filters.sections or filters.headings:
-        hits = [g for g in hits if filters.keep_paragraph(corpus, g)]
+    hits = _matching(corpus, clauses, parsed.excluded, cache, _universe(corpus, filters))
+    if paragraph_level := filters.paragraph_level:
+        paths = corpus.paths
+        hits = [g for g in hits if all(paragraph_matches(c, paths[g]) for c in paragraph_level)]
     if within == "sentence" and len(clauses) > 1:
         hits = [g for g in hits if sentences.matching(corpus.norms[g], clauses)]
     return hits
@@ -283,7 +237,24 @@ def search(
         took_ms=round((time.perf_counter() - started) * 1000, 2), hits=page,
         facets=_facets(m.corpus, m.hits), filters=m.filters, sort=request.sort,
         relaxed_words=tuple(m.parts) if m.mode == "relaxed" else (), within=m.within,
+        unfiltered_total=m.unfiltered_total,
+        suggestions=region_suggestions(m.corpus, request),
     )  # fmt: skip
+
+
+def region_suggestions(corpus: Corpus, request: SearchRequest) -> tuple[Suggestion, ...]:
+    """Offer ``region:`` for a query term that names a region (太仓 不足 → 不足 in 太仓市)."""
+    out: list[Suggestion] = []
+    for clause in parse_query(request.q).clauses:
+        term = clause[0]
+        if len(clause) > 1 or term.quoted:
+            continue
+        rest = without_spans(request.q, (term.span,))
+        for name in corpus.region_index.full_names(term.text):
+            if name not in request.region:
+                what = f"中的“{rest}”" if rest else ""
+                out.append(Suggestion(rest, name, f"只看{name}的报告{what}"))
+    return tuple(out[:3])
 
 
 def ranked(m: Match, limit: int | None = None) -> list[tuple[int, float]]:
