@@ -94,11 +94,11 @@ def test_html_and_api_agree(client, params):
 def test_facet_links_set_their_parameter_and_counts_hold(client):
     page = get(client, "/search", q="法治", page="2")
     groups = {s["aria-labelledby"].removeprefix("facet-") for s in page.select(".facet")}
-    assert groups == {"section", "report", "region", "year"}
+    assert groups >= {"section", "report", "region", "year", "kind"}
     for link in page.select(".facet a[data-facet]"):
         args = args_of(link["href"])
         assert args["q"] == "法治" and "page" not in args and link["data-facet"] in args
-    for name in ("section", "report", "region", "year"):
+    for name in sorted(groups):
         link = page.select_one(f".facet a[data-facet={name}]")
         narrowed = get(client, link["href"])
         shown = int(link.select_one(".facet-count").text)
@@ -324,3 +324,44 @@ def test_static_assets(client):
     for name in ("style.css", "app.js", "favicon.svg"):
         with client.get(f"/static/{name}") as r:  # close the file the response streams
             assert r.status_code == 200
+
+
+def test_an_excluded_filter_shows_as_excluded_and_its_chip_removes_only_it(client):
+    page = get(client, "/search", q="营商环境 -year:2026 heading:营商环境", size="100")
+    chips = page.select(".active-filters li")
+    texts = [c.select_one(".af-text").text for c in chips]
+    assert texts == ["排除 年份：2026", "章节：包含“营商环境”"]
+    assert "negated" in chips[0]["class"] and "negated" not in chips[1].get("class", [])
+    assert args_of(chips[0].select_one("a.remove")["href"])["q"] == "营商环境 heading:营商环境"
+    assert args_of(chips[1].select_one("a.remove")["href"])["q"] == "营商环境 -year:2026"
+    years = {m.text.split("·")[1].strip() for m in page.select(".hit-meta")}
+    assert years and "2026 年" not in years
+
+
+def test_repeated_url_filters_survive_the_forms(client):
+    page = get(client, "/search", q="营商环境", region=["上海市", "浙江省"], sort="year_desc")
+    form = page.select_one("#search-form")
+    hidden = [(i["name"], i["value"]) for i in form.select("input[type=hidden]")]
+    assert ("region", "上海市") in hidden and ("region", "浙江省") in hidden
+    assert ("sort", "year_desc") in hidden
+    assert "地区：上海市 或 浙江省" in page.select_one(".active-filters").text
+
+
+def test_zero_hits_caused_by_filters_say_so(client):
+    page = get(client, "/search", q="综合查一次", year="2025")
+    assert total(page) == 0
+    heading = page.select_one("#filtered-out")
+    assert heading is not None and "不符合当前的筛选条件" in heading.text
+
+
+def test_a_region_term_is_offered_as_a_filter(client):
+    page = get(client, "/search", q="太仓 综合查一次")
+    link = page.select_one("a[data-suggestion]")
+    assert link is not None and "太仓市" in link.text
+    assert args_of(link["href"]) == {"q": "综合查一次", "region": "太仓市"}
+    assert total(get(client, link["href"])) > 0
+
+
+def test_query_errors_are_in_chinese_on_the_page(client):
+    page = get(client, "/search", status=400, q="-营商环境")
+    assert "减号" in page.select_one(".error").text

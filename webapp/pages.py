@@ -12,7 +12,7 @@ from markupsafe import Markup
 from indexer.engine import IndexMissing
 from indexer.normalize import normalize
 from indexer.query import Limits, QueryError, SearchRequest, parse_query, search
-from indexer.query.parse import FILTER_FIELDS
+from indexer.query.parse import without_spans
 from indexer.query.reports import report_detail, report_list
 from indexer.query.script import SCRIPTS, convert, is_traditional
 from indexer.query.search import relaxed_clauses
@@ -24,27 +24,11 @@ bp = Blueprint("pages", __name__)
 EXAMPLES = ("综合查一次", '"一件事" OR 一网通办', "营商环境 -优化", "section:不足 法治")
 SORT_LABELS = {"relevance": "相关度", "year_desc": "年份从新到旧", "year_asc": "年份从旧到新"}
 SCRIPT_LABELS = {"orig": "原文", "s": "简体", "t": "繁體"}
-FILTER_PARAMS = ("section", "heading", "region", "year", "report")
-FACET_TITLES = {"section": "章节", "report": "报告", "region": "地区", "year": "年份"}
+FACET_TITLES = {"section": "章节", "report": "报告", "region": "地区", "year": "年份",
+                "level": "层级", "kind": "类型"}  # fmt: skip
 FACET_SHOWN = 8  # values shown before the "更多" disclosure
 LIMITS = Limits()
 _MARK_TAG = re.compile(r"(</?mark>)")
-_QUOTES = '"“”「」『』'
-
-# Chinese wording for the library's error codes; the English message is the fallback.
-ERRORS = {
-    "query_too_long": f"查询太长了：最多 {LIMITS.max_query_chars} 个字符。",
-    "too_many_terms": f"查询词太多了：最多 {LIMITS.max_terms} 个。",
-    "bad_size": f"每页条数必须是 1 到 {LIMITS.max_size} 之间的整数。",
-    "bad_page": "页码必须是从 1 开始的整数。",
-    "page_too_deep": f"翻得太深了：页码 × 每页条数不能超过 {LIMITS.max_depth}，请缩小搜索范围。",
-    "bad_sort": "排序方式只能是相关度、年份从新到旧或年份从旧到新。",
-    "bad_year": "年份应写成 2024 这样的年份，或 2019-2024 这样的范围。",
-    "bad_parameter": "参数中含有无效的字符。",
-    "bad_within": "within 参数只能是 paragraph 或 sentence。",
-    "missing_query": "请输入要搜索的内容。",
-}
-
 
 # -- shared helpers -----------------------------------------------------------------------
 
@@ -58,16 +42,15 @@ def chosen_script() -> str:
 
 
 def url_with(_endpoint: str | None = None, **changes) -> str:
-    """The current URL (or ``_endpoint``'s) with some parameters changed; page resets.
+    """The current URL (or ``_endpoint``'s) with some parameters replaced; page resets.
 
-    None or "" removes a parameter.
+    None or "" removes a parameter (every value of a repeated one).
     """
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     for key, value in changes.items():
-        if value in (None, ""):
-            args.pop(key, None)
-        else:
-            args[key] = str(value)
+        args = [(k, v) for k, v in args if k != key]
+        if value not in (None, ""):
+            args.append((key, str(value)))
     path = url_for(_endpoint) if _endpoint else request.path
     return path + ("?" + urlencode(args) if args else "")
 
@@ -124,14 +107,15 @@ def search_page():
         facets=facet_views(results, req), filters=filter_views(results, req),
         relaxed_words=results.relaxed_words,
         pagination=pagination(results.page, results.pages), sorts=SORT_LABELS,
-        charts=trend_charts(results),
-        facet_shown=FACET_SHOWN,
+        charts=trend_charts(results), facet_shown=FACET_SHOWN, hidden=hidden_params(req),
+        hidden_except_sort=hidden_params(req, "sort"),
+        hidden_except_heading=hidden_params(req, "heading"),
     )  # fmt: skip
 
 
 def error_text(exc: QueryError) -> str:
-    """A user-facing message for a query error."""
-    return ERRORS.get(exc.code, exc.message)
+    """A user-facing message for a query error (the library words them in Chinese)."""
+    return exc.message
 
 
 def hit_view(hit, q: str, script: str) -> dict:
@@ -154,10 +138,10 @@ def facet_views(results, req: SearchRequest) -> list[dict]:
         current = getattr(req, name)
         items = [
             {
-                "label": report_label(v, regions) if name == "report" else v.value,
+                "label": report_label(v, regions) if name == "report" else (v.label or v.value),
                 "count": v.count,
                 "href": url_with(**{name: v.value}),
-                "active": current == v.value,
+                "active": v.value in current,
             }
             for v in values
         ]
@@ -175,27 +159,25 @@ def report_label(value, regions: dict[str, str]) -> str:
 
 
 def filter_views(results, req: SearchRequest) -> list[dict]:
-    """Active filters in plain words, each with the URL that removes it."""
-    in_url = {name: getattr(req, name) for name in FILTER_PARAMS if getattr(req, name)}
+    """Active filters in plain words, each with the URL that removes exactly it."""
     out = []
     for f in results.filters:
-        if in_url.get(f.name) == f.value:
-            del in_url[f.name]  # a URL parameter: drop it
+        if f.source == "url":
             remove = url_with(**{f.name: None})
-        else:  # written in the query: drop that token from q
-            remove = url_with(q=without_query_filter(req.q, f.name, f.value))
-        out.append({"description": f.description, "remove": remove})
+        else:  # typed in the query: cut it (and its ORs) out of q
+            remove = url_with(q=without_spans(req.q, f.spans))
+        out.append({"description": f.description, "negated": f.negated, "remove": remove})
     return out
 
 
-def without_query_filter(q: str, name: str, value: str) -> str:
-    """``q`` without its first ``field:value`` token that yields the filter (name, value)."""
-    tokens = q.split()
-    for i, token in enumerate(tokens):
-        field, sep, raw = token.replace("：", ":").partition(":")
-        if sep and FILTER_FIELDS.get(field.lower()) == name and raw.strip(_QUOTES) == value:
-            return " ".join(tokens[:i] + tokens[i + 1 :])
-    return q
+def hidden_params(req: SearchRequest, *leave_out: str) -> list[tuple[str, str]]:
+    """The request's parameters other than q, as hidden form fields keep them."""
+    pairs = req.filter_params()
+    if req.sort != "relevance":
+        pairs.append(("sort", req.sort))
+    if req.within != "paragraph":
+        pairs.append(("within", req.within))
+    return [(k, v) for k, v in pairs if k not in leave_out]
 
 
 def trend_charts(results) -> list[dict]:
