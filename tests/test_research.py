@@ -142,3 +142,41 @@ def test_opensearch_description(client):
     templates = {u.get("type"): u.get("template") for u in urls}
     assert templates["text/html"].endswith("/search?q={searchTerms}")
     assert "/api/suggest?q={searchTerms}" in templates["application/x-suggestions+json"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralized():
+    from indexer.model import Paragraph, Report, ReportMeta
+    from indexer.query.library import Corpus, _view
+    from indexer.query.research import csv_chunks, export_rows
+
+    texts = ["--营商环境是生产力", "=HYPERLINK(营商环境)", "+营商环境", "@营商环境",
+             "\t营商环境", "营商环境 - 不变"]  # fmt: skip
+    paragraphs = tuple(Paragraph(f"p-{i}", i + 1, (), t) for i, t in enumerate(texts))
+    meta = ReportMeta("=1+1报告", "-地区", 2024, "政府工作报告", source_url="https://example.org/r")
+    corpus = Corpus([_view(Report("r", meta, paragraphs, ()), "")], generation=1)
+    body = "".join(csv_chunks(export_rows(corpus, SearchRequest.from_args({"q": "营商环境"}))))
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert sorted(r["text"] for r in rows) == sorted(
+        ("'" + t if t[0] in "=+-@\t" else t) for t in texts
+    )
+    assert all(r["report_title"] == "'=1+1报告" and r["region"] == "'-地区" for r in rows)
+    assert all(r["source_url"] == "https://example.org/r" for r in rows)
+
+
+def test_exports_have_one_charset_a_named_file_and_list_paths(client):
+    from urllib.parse import unquote
+
+    r = client.get("/export.csv", query_string={"q": "综合查一次"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].count("charset") == 1
+    disposition = r.headers["Content-Disposition"]
+    assert 'filename="govsearch-export.csv"' in disposition
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "govsearch-综合查一次.csv"
+    r.get_data()
+    r.close()  # a streamed body: finish it before the next request
+    r = client.get("/export.jsonl", query_string={"q": "综合查一次"})
+    assert r.headers["Content-Type"].count("charset") == 1
+    rows = [json.loads(line) for line in r.data.decode().splitlines()]
+    assert rows and all(isinstance(row["section_path"], list) for row in rows)
+    assert all("source_url" in row for row in rows)
+    r.close()

@@ -9,7 +9,14 @@ from urllib.parse import quote
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
 from indexer.query import QueryError, SearchRequest
-from indexer.query.research import csv_chunks, export_rows, feed_entries, jsonl_chunks, trends
+from indexer.query.research import (
+    csv_chunks,
+    export_filename,
+    export_rows,
+    feed_entries,
+    jsonl_chunks,
+    trends,
+)
 from indexer.query.suggest import suggest
 from webapp.api import error, library
 
@@ -35,14 +42,18 @@ def api_trends():
     return jsonify(trends(library(), _request()).to_dict())
 
 
-def _export(chunks, mimetype: str, extension: str) -> Response:
+def _export(chunks, content_type: str, extension: str) -> Response:
     req = _request()
     rows = export_rows(library(), req)
     first = next(rows, None)  # raise QueryError before the response starts streaming
     rows = rows if first is None else _prepend(first, rows)
     body = stream_with_context(chunks(rows, request.host_url.rstrip("/")))
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename=govsearch-export.{extension}"
+    response = Response(body, content_type=content_type)
+    name = export_filename(req.q, extension)
+    # RFC 6266: an ASCII fallback for old clients, the UTF-8 name for everyone else.
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"govsearch-export.{extension}\"; filename*=UTF-8''{quote(name)}"
+    )
     return response
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -14,9 +15,11 @@ from indexer.query.request import SearchRequest
 from indexer.query.search import Match, hit, match, ranked
 
 EXPORT_FIELDS = (
-    "report_id", "report_title", "region", "year", "kind", "published", "section_path",
-    "paragraph_number", "paragraph_id", "url", "text",
+    "report_id", "report_title", "region", "level", "year", "kind", "published", "source_url",
+    "section_path", "paragraph_number", "paragraph_id", "url", "text",
 )  # fmt: skip
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP: CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Trends:
     reports: int
     by_year: tuple[TrendPoint, ...]
     by_region: tuple[TrendPoint, ...]
+    by_kind: tuple[TrendPoint, ...] = ()
+    by_level: tuple[TrendPoint, ...] = ()
 
     def to_dict(self) -> dict:
         """The /api/trends response body."""
@@ -45,25 +50,31 @@ class Trends:
 
 
 def trends(library: Library | Corpus, request: SearchRequest) -> Trends:
-    """Count matching paragraphs and reports per year (ascending) and per region."""
+    """Count matching paragraphs and reports per year (ascending), region, kind and level."""
     m = match(library, request)
     corpus = m.corpus
-    years: dict[str, list] = defaultdict(lambda: [0, set()])
-    regions: dict[str, list] = defaultdict(lambda: [0, set()])
+    tables: dict[str, dict[str, list]] = {
+        name: defaultdict(lambda: [0, set()]) for name in ("year", "region", "kind", "level")
+    }
     for g in m.hits:
         r = corpus.report_of[g]
         meta = corpus.views[r].report.meta
-        for table, key in ((years, str(meta.year or "")), (regions, meta.region)):
+        keys = {"year": str(meta.year or ""), "region": meta.region, "kind": meta.kind,
+                "level": corpus.levels[r]}  # fmt: skip
+        for name, key in keys.items():
             if key:
-                table[key][0] += 1
-                table[key][1].add(r)
-    by_year = tuple(TrendPoint(k, v[0], len(v[1])) for k, v in sorted(years.items()))
-    by_region = tuple(
-        TrendPoint(k, v[0], len(v[1]))
-        for k, v in sorted(regions.items(), key=lambda kv: (-kv[1][0], kv[0]))
-    )
+                tables[name][key][0] += 1
+                tables[name][key][1].add(r)
+
+    def points(name: str, by_count: bool = True) -> tuple[TrendPoint, ...]:
+        order = (lambda kv: (-kv[1][0], kv[0])) if by_count else (lambda kv: kv[0])
+        return tuple(
+            TrendPoint(k, v[0], len(v[1])) for k, v in sorted(tables[name].items(), key=order)
+        )
+
     reports = len({corpus.report_of[g] for g in m.hits})
-    return Trends(request.q, m.mode, len(m.hits), reports, by_year, by_region)
+    return Trends(request.q, m.mode, len(m.hits), reports, points("year", by_count=False),
+                  points("region"), points("kind"), points("level"))  # fmt: skip
 
 
 def export_rows(library: Library | Corpus, request: SearchRequest) -> Iterator[dict]:
@@ -79,10 +90,12 @@ def _row(m: Match, g: int) -> dict:
         "report_id": report.id,
         "report_title": report.meta.title,
         "region": report.meta.region,
+        "level": report.meta.level,
         "year": report.meta.year,
         "kind": report.meta.kind,
         "published": report.meta.published,
-        "section_path": " › ".join(para.section_path),
+        "source_url": report.meta.source_url,
+        "section_path": list(para.section_path),
         "paragraph_number": para.number,
         "paragraph_id": para.id,
         "url": f"/reports/{report.id}#{para.id}",
@@ -97,12 +110,30 @@ def csv_chunks(rows: Iterable[dict], base_url: str = "") -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "url": base_url + row["url"]})
+        flat = {
+            **row,
+            "url": base_url + row["url"],
+            "section_path": " › ".join(row["section_path"]),
+        }
+        writer.writerow({k: neutralize(v) for k, v in flat.items()})
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def neutralize(value):
+    """A CSV cell a spreadsheet will show as text: a leading formula character gets a quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_filename(query: str, extension: str) -> str:
+    """A download name derived from the query: govsearch-营商环境.csv."""
+    stem = re.sub(r"[^\w\u4e00-\u9fff]+", "_", query).strip("_")[:60]
+    return f"govsearch-{stem or 'export'}.{extension}"
 
 
 def jsonl_chunks(rows: Iterable[dict], base_url: str = "") -> Iterator[str]:
