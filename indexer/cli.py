@@ -86,11 +86,13 @@ def _safe(text: str) -> str:
 
 @main.command("search")
 @click.argument("query")
-@click.option("--section", default="", help="Whole top-level heading.")
-@click.option("--heading", default="", help="A word in any heading, e.g. 不足.")
-@click.option("--region", default="")
-@click.option("--year", default="", help="A year or a range such as 2019-2024.")
-@click.option("--report", default="", help="A report id.")
+@click.option("--section", multiple=True, help="Whole top-level heading (repeat: any of them).")
+@click.option("--heading", multiple=True, help="A word in any heading, e.g. 不足.")
+@click.option("--region", multiple=True, help="A region and everything under it, e.g. 江苏 or 苏州市.")
+@click.option("--year", multiple=True, help="A year or a range such as 2019-2024.")
+@click.option("--report", multiple=True, help="A report id.")
+@click.option("--kind", multiple=True, help="A report kind, e.g. 政府工作报告.")
+@click.option("--level", multiple=True, help="national, province, prefecture or county.")
 @click.option(
     "--sort", default="relevance", type=click.Choice(["relevance", "year_desc", "year_asc"])
 )
@@ -111,7 +113,7 @@ def search_command(
     Example: govsearch search 综合查一次 --heading 营商环境
     Example: govsearch search 综合查一次 --format csv > hits.csv
     """
-    args = {k: str(v) for k, v in params.items() if v not in ("", None)}
+    args = {k: (list(v) if isinstance(v, tuple) else str(v)) for k, v in params.items() if v}
     library = Library(index_dir or default_index_dir())
     try:
         request = SearchRequest.from_args({"q": query, **args})
@@ -128,6 +130,10 @@ def search_command(
         return
     mode = "" if results.mode == "exact" else "（无完全匹配，以下为分词匹配结果）"
     click.echo(f"{results.total} 个段落 {mode}".rstrip())
+    for active in results.filters:
+        click.echo(f"筛选：{_safe(active.description)}")
+    if results.unfiltered_total:
+        click.echo(f"不加筛选条件时有 {results.unfiltered_total} 个段落，但都不符合筛选条件。")
     for hit in results.hits:
         click.echo("")
         click.secho(f"{_safe(hit.report_title)} · {_safe(hit.region)} · {hit.year}", bold=True)
@@ -178,7 +184,7 @@ def serve_command(host: str, port: int, threads: int, index_dir: Path | None) ->
     index_dir = index_dir or default_index_dir()
     engine = Engine(index_dir)
     if not engine.exists():
-        click.echo(f"No index in {index_dir}; indexing {default_corpus_dir()} first…", err=True)
+        click.echo(f"{index_dir} 中还没有索引；先为 {default_corpus_dir()} 建立索引…", err=True)
         try:
             summary = index_paths([default_corpus_dir()], engine, wait=60)
         except IndexBusy as exc:

@@ -302,17 +302,17 @@ class Engine:
         for _attempt in range(3):
             path = self._current()
             if path is None or not index.exists_in(str(path)):
-                raise IndexMissing(f"no index in {self.root}; run `govsearch index` first")
+                raise IndexMissing(f"{self.root} 中还没有索引；请先运行 `govsearch index`。")
             if not _usable(path):
                 raise IndexMissing(
-                    f"the index in {self.root} was built by another version of govsearch; "
-                    "run `govsearch index --rebuild`"
+                    f"{self.root} 中的索引由另一个版本的 govsearch 建立；"
+                    "请运行 `govsearch index --rebuild` 重建。"
                 )
             try:
                 return Snapshot(index.open_dir(str(path)), path)
             except OSError:
                 continue  # swapped and removed by a concurrent rebuild: read the link again
-        raise IndexMissing(f"the index in {self.root} keeps changing; try again")
+        raise IndexMissing(f"{self.root} 中的索引正在不断更新；请稍后再试。")
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -364,8 +364,8 @@ class Engine:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise IndexBusy(
-                            f"another `govsearch index` is writing to {self.root}; "
-                            "try again when it has finished"
+                            f"另一个 `govsearch index` 正在写入 {self.root}；"
+                            "请等它结束后再试（或用 --wait 秒数 等待）。"
                         ) from None
                     time.sleep(0.2)
             try:

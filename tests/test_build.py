@@ -133,7 +133,7 @@ def test_a_second_writer_is_refused_with_a_clear_message(tiny, tmp_path):
     thread.start()
     try:
         assert entered.wait(10)
-        with pytest.raises(IndexBusy, match="another `govsearch index`"):
+        with pytest.raises(IndexBusy, match="另一个 `govsearch index`"):
             index_paths([tiny], engine)
     finally:
         release.set()

@@ -174,11 +174,11 @@ def test_server_keeps_answering_while_index_changes(tmp_path):
             )  # fmt: skip
             refused = run_index(str(folder), "--index-dir", str(ix))
             assert refused.returncode != 0
-            assert "another `govsearch index` is writing" in refused.stderr, refused.stderr
+            assert "另一个 `govsearch index` 正在写入" in refused.stderr, refused.stderr
             started = time.monotonic()
             short_wait = run_index(str(folder), "--index-dir", str(ix), "--wait", "1")
             assert short_wait.returncode != 0 and time.monotonic() - started >= 1
-            assert "another `govsearch index` is writing" in short_wait.stderr
+            assert "另一个 `govsearch index` 正在写入" in short_wait.stderr
             time.sleep(0.5)
             assert waiting.poll() is None  # still waiting for the lock
             assert server.total(QUERIES["added"]) == (200, 0)  # nothing changed meanwhile
@@ -195,7 +195,7 @@ def test_server_keeps_answering_while_index_changes(tmp_path):
         ]  # fmt: skip
         outcomes = [(p.wait(120), *p.communicate()) for p in both]
         for code, _, err in outcomes:
-            assert code == 0 or "another `govsearch index` is writing" in err, err
+            assert code == 0 or "另一个 `govsearch index` 正在写入" in err, err
         assert outcomes[1][0] == 0
         assert sum("1 added" in out for _, out, _ in outcomes) == 1, outcomes
 
