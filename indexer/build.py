@@ -15,7 +15,7 @@ from indexer.model import Report
 from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, read_source
 
 # Bump when reading/structure/normalization changes, so every report is re-indexed.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass

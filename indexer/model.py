@@ -36,6 +36,8 @@ class ReportMeta:
     kind: str = ""
     published: str = ""  # ISO date, when known
     source_url: str = ""
+    level: str = ""  # national, province, prefecture or county; "" when unknown
+    region_path: tuple[str, ...] = ()  # from the top, e.g. ("江苏省", "苏州市", "太仓市")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Report:
         """Rebuild a report from :meth:`to_dict` output."""
         return cls(
             id=data["id"],
-            meta=ReportMeta(**data["meta"]),
+            meta=_meta(data["meta"]),
             paragraphs=_paragraphs(data["paragraphs"]),
             sections=tuple(_section_from_dict(s) for s in data["sections"]),
             source_file=data.get("source_file", ""),
@@ -68,6 +70,10 @@ class Report:
             encoding=data.get("encoding", ""),
             closing=tuple(data.get("closing", ())),
         )
+
+
+def _meta(data: dict) -> ReportMeta:
+    return ReportMeta(**{**data, "region_path": tuple(data.get("region_path", ()))})
 
 
 def _paragraphs(rows: list[dict]) -> tuple[Paragraph, ...]:
