@@ -100,6 +100,7 @@ def build_report(source: SourceFile) -> Report:
         content_hash=source.content_hash,
         encoding=text.encoding,
         closing=body.closing,
+        front=body.front,
     )
 
 

@@ -52,6 +52,8 @@ class Report:
     content_hash: str = ""
     encoding: str = ""
     closing: tuple[str, ...] = field(default=())  # 特此报告, signer, date line: kept, not indexed
+    front: tuple[str, ...] = ()  # date, venue and speaker lines under the title: likewise
+    aliases: dict[str, str] = field(default_factory=dict, hash=False)  # old id -> current id
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable dict (tuples become lists)."""
@@ -69,6 +71,8 @@ class Report:
             content_hash=data.get("content_hash", ""),
             encoding=data.get("encoding", ""),
             closing=tuple(data.get("closing", ())),
+            front=tuple(data.get("front", ())),
+            aliases=dict(data.get("aliases", {})),
         )
 
 

@@ -47,5 +47,7 @@ def report_detail(corpus: Corpus, report_id: str) -> dict | None:
             }
             for p in report.paragraphs
         ],
+        "front": list(report.front),
         "closing": list(report.closing),
+        "aliases": dict(report.aliases),
     }
