@@ -126,6 +126,19 @@ def lookup(name: str) -> tuple[Division, ...]:
     return tuple(table.full.get(key) or table.short.get(key) or ())
 
 
+def government_of(region: str, level: str, path: tuple[str, ...] = ()) -> str:
+    """Name the government of a region: 国务院, 太仓市人民政府, 和田地区行政公署."""
+    if level == "national":
+        return "国务院"
+    if not region:
+        return ""
+    # A name several divisions share (朝阳区) is told apart by the unit above it.
+    above = path[-2] if len(path) > 1 and len(lookup(region)) > 1 else ""
+    if region.endswith(("地区", "盟")):
+        return f"{above}{region}行政公署"
+    return f"{above}{region}{'政府' if region.endswith('特别行政区') else '人民政府'}"
+
+
 def split_names(text: str) -> tuple[list[str], str]:
     """Split a leading run of full division names (江苏省苏州市太仓市…); return it and the rest."""
     text = _t2s.convert(text)
