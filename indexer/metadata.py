@@ -164,7 +164,8 @@ def infer_meta(
     year = _parse_year(overrides["year"]) if overrides.get("year") else None
     if year is None:
         year = _infer_year(titles, file_name, lines)
-    kinds = (infer_kind(t) for t in [*titles, Path(file_name).stem])
+    # The title, else the file name, else a line under the title (政府工作报告 in a banner).
+    kinds = (infer_kind(t) for t in [*titles, Path(file_name).stem, *lines[:3]])
     kind = _t2s.convert(overrides.get("kind", "")) or next(filter(None, kinds), "")
     if overrides.get("published"):
         published = iso_date(overrides["published"])

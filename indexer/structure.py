@@ -1,8 +1,8 @@
 """Split a report's body lines into title, paragraphs, a section tree and closing lines.
 
 Input is what ``indexer.reading`` produces: body lines in reading order, stripped, non-empty,
-web chrome removed. Every input line ends up in exactly one place (title, a paragraph or
-``closing``), so nothing a user might search for is silently dropped.
+web chrome removed. Every input line ends up in exactly one place (title, ``front``, a
+paragraph or ``closing``), so nothing is silently dropped.
 
 Heading markers, matched on normalized text so full-width and Traditional forms work too:
 

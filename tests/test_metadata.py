@@ -334,3 +334,9 @@ def test_sidecar_region_path_must_list_names(tmp_path: Path) -> None:
     side.write_text('{"region_path": ["江苏省", 3]}', encoding="utf-8")
     with pytest.raises(ValueError, match="region_path"):
         load_sidecar(side)
+
+
+def test_kind_from_a_line_under_the_title_when_title_and_file_name_lack_it() -> None:
+    meta = infer_meta("2024年", "wiki-copy.txt", ["政府工作报告", *NATIONAL_LINES])
+    assert meta.kind == "政府工作报告"
+    assert infer_meta("2024年", "wiki-copy.txt", NATIONAL_LINES[1:2]).kind == ""
