@@ -150,3 +150,12 @@ def test_unknown_anchor_notice_is_on_the_page_for_the_script(client) -> None:
     assert r.status_code == 200
     notice = BeautifulSoup(r.data, "html.parser").find(id="anchor-missing")
     assert notice is not None and notice.has_attr("hidden") and "不存在" in notice.text
+
+
+def test_report_page_shows_the_region_path(client) -> None:
+    r = client.get("/reports/taicang-2024-fazhi")
+    assert r.status_code == 200
+    shown = BeautifulSoup(r.data, "html.parser").select_one(".report-meta .region-path").text
+    assert shown == " › ".join(
+        client.get("/api/reports/taicang-2024-fazhi").get_json()["region_path"]
+    )
