@@ -43,7 +43,7 @@ _WIDGET_WORDS = _words(
     繁體 无障碍 长者模式 读屏 语音播报 播报 视力保护色 大字版 姊妹计划 数据项"""
 )
 _SEPARATORS = frozenset({">", ">>", "›", "»", "/", "→", "-", "|"})
-_SPLIT_WIDGETS = re.compile(r"[【】\[\]()|/·•\s]+")
+_SPLIT_WIDGETS = re.compile(r"[【】\[\]()|/·•:\s]+")
 
 _WIDGET_INLINE = re.compile(
     r"^[【\[]?(字号|字体|字体大小|文字大小)[:]?[大中小加减还原默认|/]*[】\]]?$"
@@ -239,13 +239,15 @@ def _body_start(keys: Sequence[str]) -> int:
 
 
 def _head_only_chrome(keys: Sequence[str], start: int, keep: list[bool]) -> None:
-    """Rules valid only before the body: captions of the speaker, repeated title blocks."""
+    """Rules valid only before the body: captions, repeated titles, a copy's source notes."""
     for i in range(start):
         key = keys[i]
         if not keep[i]:
             continue
         if len(key) <= 150 and not key.startswith(("—", "(", "―")) and _DELIVERS.search(key):
             keep[i] = False
+        elif _is_notice(key):
+            keep[i] = False  # 本作品收录于《国务院公报》…
         elif "。" not in key and any(keep[j] and keys[j] == key for j in range(i + 1, start)):
             keep[i] = False  # page banner repeating the title/subtitle shown again below
 

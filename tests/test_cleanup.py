@@ -40,6 +40,15 @@ def test_licence_and_provenance_trailers_are_dropped(trailer: list[str]) -> None
     assert strip_chrome(["政府工作报告", *BODY, *trailer]) == ["政府工作报告", *BODY]
 
 
+def test_source_notes_above_the_body_are_dropped() -> None:
+    head = [
+        "政府工作报告",
+        "本作品收录于《中华人民共和国国务院公报》2024年第9号",
+        "姊妹计划：数据项",
+    ]
+    assert strip_chrome([*head, *BODY]) == ["政府工作报告", *BODY]
+
+
 def test_signature_and_date_before_a_trailer_stay() -> None:
     lines = ["政府工作报告", *BODY, "国务院", "2024年3月5日", "Public domain", "false"]
     assert strip_chrome(lines)[-2:] == ["国务院", "2024年3月5日"]
