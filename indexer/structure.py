@@ -80,6 +80,7 @@ _VENUE = re.compile(r"(会议|大会)上?$|^在.*(会议|大会)|代表大会")
 _OFFICE = re.compile(r"(省长|市长|县长|区长|州长|盟长|旗长|主席|总理|主任|书记)")
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,10}")
 _SALUTATION = re.compile(r"各位")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(]\d{4}[〕\])]\d{1,4}号")  # 太政发〔2025〕12号
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,10 @@ def _is_front(line: str, title: str, after_front: bool) -> bool:
     inner = key.strip("()")
     if _DATE_LINE.search(inner) or _VENUE.search(inner):
         return True  # 2026年1月26日在广东省第十四届 / 人民代表大会第五次会议上
-    if _OFFICE.search(inner) and len(inner) <= 30:
-        return True  # 广东省省长 孟凡利
+    if _OFFICE.search(inner) and len(inner) <= 30 or _DOC_NUMBER.fullmatch(inner):
+        return True  # 广东省省长 孟凡利, 太政发〔2025〕12号
+    if len(inner) <= 30 and inner.endswith(_SIGNER_END) and not _ANY_PUNCT.search(inner):
+        return True  # the issuing body: 太仓市人民政府
     if after_front and _PERSON.fullmatch(inner) and len(inner) <= 5:
         return not _SALUTATION.match(inner) and not _ANNEX.fullmatch(inner)  # 毛伟明
     return bool(title) and _looks_like_title(line)  # the title again (政府工作报告)

@@ -119,6 +119,13 @@ def test_a_heading_broken_across_lines_is_joined(broken: list[str], heading: str
     assert heading in [p.text for p in parsed.paragraphs if p.is_heading]
 
 
+def test_issuer_and_document_number_under_the_title_are_front() -> None:
+    lines = ["太仓市2024年度法治政府建设工作情况报告", "太仓市人民政府", "太政发〔2025〕12号"]
+    parsed = parse_body([*lines, *BODY])
+    assert parsed.front == ("太仓市人民政府", "太政发〔2025〕12号")
+    assert parsed.paragraphs[0].text == BODY[0] and parsed.paragraphs[0].number == 1
+
+
 def test_wiki_copy_end_to_end(tmp_path: Path) -> None:
     text = "\n".join(
         ["2024年政府工作报告", "——2024年3月5日在第十四届全国人民代表大会第二次会议上",
