@@ -6,16 +6,17 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from indexer import metadata, structure
-from indexer.engine import Engine, EngineWriter, ReportEntry
+from indexer.aliases import carry_aliases
+from indexer.engine import Engine, EngineWriter, ReportEntry, Snapshot
 from indexer.model import Report
 from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, read_source
 
 # Bump when reading/structure/normalization changes, so every report is re-indexed.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass
@@ -100,6 +101,7 @@ def build_report(source: SourceFile) -> Report:
         content_hash=source.content_hash,
         encoding=text.encoding,
         closing=body.closing,
+        front=body.front,
     )
 
 
@@ -137,15 +139,21 @@ def index_paths(
     files = find_report_files(paths)
     roots = [Path(p).resolve() for p in paths]
     with engine.writer(rebuild=rebuild, wait=wait) as writer:
-        indexed = {} if rebuild or not engine.exists() else _entries(engine)
-        run = _Run(indexed, writer, {str(f): "" for f in files})
-        for path in files:
-            run.index_file(path)
-            if progress:
-                progress(path)
-        for report_id in _removed(indexed, run.ids_by_file, roots):
-            writer.delete_report(report_id)
-            run.summary.removed.append(report_id)
+        # The previous versions of changed reports: their paragraph ids become aliases.
+        before = engine.snapshot() if engine.exists() else None
+        try:
+            indexed = {} if rebuild or before is None else before.reports()
+            run = _Run(indexed, writer, {str(f): "" for f in files}, before=before)
+            for path in files:
+                run.index_file(path)
+                if progress:
+                    progress(path)
+            for report_id in _removed(indexed, run.ids_by_file, roots):
+                writer.delete_report(report_id)
+                run.summary.removed.append(report_id)
+        finally:
+            if before is not None:
+                before.close()
     summary = run.summary
     snap = engine.snapshot()
     try:
@@ -168,6 +176,7 @@ class _Run:
     taken: dict[str, str] = field(default_factory=dict)  # report id -> file that holds it
     catalogs: dict[Path, dict[str, dict[str, str]]] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)  # data hash -> first file
+    before: Snapshot | None = None  # the index as the run found it
 
     def index_file(self, path: Path) -> None:
         """Index one file if it changed, recording the outcome in the summary."""
@@ -196,8 +205,13 @@ class _Run:
             self.summary.failed.append((name, exc.reason))
             return
         added = previous.added if previous and previous.added else _now()
-        self.writer.put_report(report, added=added)
+        self.writer.put_report(self._with_aliases(report), added=added)
         self._done(source, self.summary.updated if previous else self.summary.added)
+
+    def _with_aliases(self, report: Report) -> Report:
+        """Keep the ids of the report's previous version as aliases of its paragraphs."""
+        old = self.before.load_report(report.id) if self.before else None
+        return replace(report, aliases=carry_aliases(old, report)) if old else report
 
     def _done(self, source: SourceFile, outcome: list[str]) -> None:
         """Record a report as indexed (or unchanged) and flag byte-identical duplicates."""
@@ -213,11 +227,3 @@ class _Run:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def _entries(engine: Engine) -> dict[str, ReportEntry]:
-    snap = engine.snapshot()
-    try:
-        return snap.reports()
-    finally:
-        snap.close()

@@ -40,10 +40,10 @@ _WIDGET_WORDS = _words(
     """下载 打印 全屏 收藏 分享 分享到 打印本页 打印此页 打印文章 打印页面 关闭 关闭窗口 关闭本页
     返回 返回顶部 返回首页 顶部 首页 网站首页 加大 还原 减小 放大 缩小 默认 纠错 我要纠错 字号
     字体 收藏本页 加入收藏 复制链接 点赞 评论 微信 微博 qq qq空间 朋友圈 保存 推荐 繁体 简体
-    繁體 无障碍 长者模式 读屏 语音播报 播报 视力保护色 大字版"""
+    繁體 无障碍 长者模式 读屏 语音播报 播报 视力保护色 大字版 姊妹计划 数据项"""
 )
 _SEPARATORS = frozenset({">", ">>", "›", "»", "/", "→", "-", "|"})
-_SPLIT_WIDGETS = re.compile(r"[【】\[\]()|/·•\s]+")
+_SPLIT_WIDGETS = re.compile(r"[【】\[\]()|/·•:\s]+")
 
 _WIDGET_INLINE = re.compile(
     r"^[【\[]?(字号|字体|字体大小|文字大小)[:]?[大中小加减还原默认|/]*[】\]]?$"
@@ -95,10 +95,29 @@ _BREADCRUMB_INLINE = re.compile(
 )
 _SALUTATION = re.compile(r"^各位(代表|委员)")
 
+# Characters that show nothing: a line of them alone is no paragraph.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Values of wiki templates that leak into copied text as lines of their own.
+_TEMPLATE_VALUES = frozenset({"false", "true", "null", "none", "undefined", "nan", "publicdomain"})
+# Licence notices that wiki and encyclopedia copies append (matched on the whitespace-free key).
+_LICENCE = re.compile(
+    r"publicdomain|(属于|进入|在.{0,12})公有领域|公有领域作品|creativecommons|知识共享(许可|署名)|"
+    r"cc-?by(-sa)?\d|gfdl|gnu自由文档|维基文库|wikisource|维基百科|wikipedia|百度百科|互动百科|"
+    r"(本|此|该)(作品|条目)|页面最后(修订|编辑)于"
+)
+# Notes about the copy's source edition: 本文据人民出版社单行本录入, 此版本来自新华社播发稿.
+_EDITION = re.compile(
+    r"^((注|说明):?)?(本文|此文|本篇|此篇|本版本|此版本|本文本|本页|此页|原文)"
+    r"(据|依据|根据|来自|取自|录自|转录自?|摘自|原载|载于|录入|校对|参照|出自|来源)"
+)
+_TRAILER_LINES = 15  # licence and provenance notices are looked for among the last lines only
+_TRAILER_FRAGMENT = 30  # short lines between them (template labels) go with them
+
 
 def _key(line: str) -> str:
-    """Matching form of a line: normalized, without any whitespace."""
-    return re.sub(r"\s+", "", normalize(line))
+    """Matching form of a line: normalized, without any whitespace or zero-width character."""
+    return re.sub(r"\s+", "", normalize(_ZERO_WIDTH.sub("", line)))
 
 
 def _is_date_stamp(key: str) -> bool:
@@ -157,8 +176,8 @@ def is_chrome_line(line: str) -> bool:
 
 def _is_chrome_key(key: str) -> bool:
     """is_chrome_line on an already computed matching key."""
-    if not key or _SYMBOLS_ONLY.match(key):
-        return True  # lone "-", ">", "|", "【", "×": no text to keep
+    if not key or _SYMBOLS_ONLY.match(key) or key in _TEMPLATE_VALUES:
+        return True  # lone "-", ">", "|", "【", "×", or a template's "false": no text to keep
     if _is_widget(key) or _is_footer(key) or _is_date_stamp(key):
         return True
     if _BREADCRUMB_INLINE.match(key) or _label_line(key):
@@ -220,13 +239,15 @@ def _body_start(keys: Sequence[str]) -> int:
 
 
 def _head_only_chrome(keys: Sequence[str], start: int, keep: list[bool]) -> None:
-    """Rules valid only before the body: captions of the speaker, repeated title blocks."""
+    """Rules valid only before the body: captions, repeated titles, a copy's source notes."""
     for i in range(start):
         key = keys[i]
         if not keep[i]:
             continue
         if len(key) <= 150 and not key.startswith(("—", "(", "―")) and _DELIVERS.search(key):
             keep[i] = False
+        elif _is_notice(key):
+            keep[i] = False  # 本作品收录于《国务院公报》…
         elif "。" not in key and any(keep[j] and keys[j] == key for j in range(i + 1, start)):
             keep[i] = False  # page banner repeating the title/subtitle shown again below
 
@@ -263,13 +284,51 @@ def _mark_sequences(keys: Sequence[str], keep: list[bool]) -> None:
         i += 1
 
 
+def is_blank(line: str) -> bool:
+    """True if nothing in ``line`` shows: blanks and zero-width characters only."""
+    return not line.strip().strip(_INVISIBLE).strip()
+
+
+def _is_notice(key: str) -> bool:
+    """A licence or source-edition notice of a wiki or encyclopedia copy."""
+    if key in _TEMPLATE_VALUES:
+        return True
+    if _EDITION.search(key):
+        return len(key) <= 120
+    return len(key) <= 300 and bool(_LICENCE.search(key))
+
+
+def _trailer_cut(keys: Sequence[str], keep: list[bool]) -> None:
+    """Drop the licence and provenance block that ends a copied text.
+
+    From the end, notices and short fragments between them (template labels such as 作者,
+    许可协议) form the block; it starts at its first notice, so a signature or date line just
+    before it stays.
+    """
+    first = None
+    i = len(keys) - 1
+    while i >= max(0, len(keys) - _TRAILER_LINES):
+        key = keys[i]
+        if _is_notice(key):
+            first = i
+        elif not keep[i] or (len(key) <= _TRAILER_FRAGMENT and "。" not in key):
+            pass
+        else:
+            break
+        i -= 1
+    if first is not None:
+        for j in range(first, len(keys)):
+            keep[j] = False
+
+
 def strip_chrome(lines: Sequence[str]) -> list[str]:
     """Return the body lines: stripped, non-empty, with page chrome removed."""
-    stripped = [s for s in (line.strip() for line in lines) if s]
+    stripped = [s for s in (line.strip() for line in lines) if not is_blank(s)]
     keys = [_key(s) for s in stripped]
     keep = [not _is_chrome_key(k) for k in keys]
     _mark_sequences(keys, keep)
     _related_cut(keys, keep)
+    _trailer_cut(keys, keep)
     _head_only_chrome(keys, _body_start(keys), keep)
     return [s for s, k in zip(stripped, keep, strict=True) if k]
 

@@ -40,7 +40,7 @@ from indexer.normalize import normalize
 CURRENT_LINK = "current"
 FORMAT_FILE = "FORMAT"
 # Bump when the schema or stored layout changes: older indexes are then rebuilt, not misread.
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 _END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
 
 

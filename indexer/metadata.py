@@ -2,9 +2,14 @@
 
 Precedence for every field is sidecar > catalog > inferred. The catalog is ``SOURCES.csv`` in
 the corpus directory (columns file,region,year,title,published,source_url, plus optionally
-id and kind); a sidecar is ``<report file>.meta.json`` next to the report. Empty catalog cells
-mean "not given". Region and kind are canonical Simplified names so that facets group
-Traditional and Simplified reports together; the title stays as written.
+id, kind, level and region_path); a sidecar is ``<report file>.meta.json`` next to the report.
+Empty catalog cells mean "not given". Region and kind are canonical Simplified names so that
+facets group Traditional and Simplified reports together; the title stays as written.
+
+The region is resolved through the table of administrative divisions (``indexer.regions``):
+it becomes the name in the 民政部 list with its level and path to the top. A region given
+alone still gets its level and path from the table; ``level`` and ``region_path`` given in a
+catalog or sidecar win over the table.
 """
 
 from __future__ import annotations
@@ -19,12 +24,17 @@ from types import MappingProxyType
 
 import opencc
 
+from indexer import regions
 from indexer.model import ReportMeta
 from indexer.normalize import normalize
+from indexer.regions import Place
 
 CATALOG_NAME = "SOURCES.csv"
 SIDECAR_SUFFIX = ".meta.json"
-OVERRIDE_KEYS = frozenset({"id", "title", "region", "year", "kind", "published", "source_url"})
+OVERRIDE_KEYS = frozenset(
+    {"id", "title", "region", "year", "kind", "published", "source_url", "level", "region_path"}
+)
+CONTEXT_LINES = 15  # the first lines name the region (在…第十四届人民代表大会, 某某市市长)
 
 _t2s = opencc.OpenCC("t2s")
 _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
@@ -40,6 +50,12 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_CN = re.compile(r"([〇零一二三四五六七八九]{4})年")
 _YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}\s*年度?")
 _ISO_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+# What marks a report of the State Council (or another national body) when no region shows.
+_NATIONAL_NAME = re.compile(r"国务院|全国|中华人民共和国|中央人民政府")
+_NATIONAL_LINE = re.compile(r"全国人民代表大会|全国人大|国务院总理|^总理|我代表国务院")
+_PATH_SEPARATOR = re.compile(r"\s*[/>＞／]\s*")
+# After a short region name at the start of a title: 上海政府工作报告, 太仓法治政府建设…
+_AFTER_SHORT_NAME = ("人民政府", "政府", "法治政府")
 
 
 def load_catalog(directory: Path) -> dict[str, dict[str, str]]:
@@ -99,11 +115,20 @@ def load_sidecar(path: Path) -> dict[str, str]:
     for key, value in data.items():
         if value is None:
             continue
+        if key == "region_path" and isinstance(value, list):
+            value = _path_from_list(path, value)
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise ValueError(f"{path}: {key!r} must be a string, got {value!r}")
         if str(value).strip():
             out[key] = str(value).strip()
     return out
+
+
+def _path_from_list(path: Path, names: list) -> str:
+    """Join a sidecar's region_path list with "/" (the catalog's form)."""
+    if not all(isinstance(n, str) and n.strip() for n in names):
+        raise ValueError(f"{path}: 'region_path' must list names, got {names!r}")
+    return "/".join(n.strip() for n in names)
 
 
 def overrides_for(report: Path, catalog: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
@@ -135,19 +160,64 @@ def infer_meta(
     """Build a ReportMeta from overrides, falling back on what the text and file name say."""
     shown = overrides.get("title") or title or Path(file_name).stem
     titles = [t for t in (overrides.get("title"), title) if t]
-    region = overrides.get("region") or _infer_region(titles, file_name, lines)
+    place = infer_place(titles, file_name, lines, overrides)
     year = _parse_year(overrides["year"]) if overrides.get("year") else None
     if year is None:
         year = _infer_year(titles, file_name, lines)
-    kinds = (infer_kind(t) for t in [*titles, Path(file_name).stem])
-    kind = overrides.get("kind") or next(filter(None, kinds), "")
+    # The title, else the file name, else a line under the title (政府工作报告 in a banner).
+    kinds = (infer_kind(t) for t in [*titles, Path(file_name).stem, *lines[:3]])
+    kind = _t2s.convert(overrides.get("kind", "")) or next(filter(None, kinds), "")
     if overrides.get("published"):
         published = iso_date(overrides["published"])
         if not published:
             raise ValueError(f"invalid published date {overrides['published']!r}")
     else:
         published = iso_date(published_hint)
-    return ReportMeta(shown, region, year, kind, published, overrides.get("source_url", ""))
+    return ReportMeta(
+        shown, place.region, year, kind, published, overrides.get("source_url", ""),
+        place.level, place.path,
+    )  # fmt: skip
+
+
+def infer_place(
+    titles: Sequence[str],
+    file_name: str,
+    lines: Sequence[str],
+    overrides: Mapping[str, str] = _NO_OVERRIDES,
+) -> Place:
+    """Return region, level and path: given ones first, else from the title, file name, lines."""
+    context = _t2s.convert(" ".join([*titles, Path(file_name).stem, *lines[:CONTEXT_LINES]]))
+    path = tuple(_t2s.convert(n) for n in _PATH_SEPARATOR.split(overrides.get("region_path", "")))
+    path = tuple(n for n in path if n)
+    region = _t2s.convert(overrides.get("region", ""))
+    if path and region and path[-1] not in (region, regions.locate(region, context).region):
+        raise ValueError(f"region_path {'/'.join(path)!r} does not end with region {region!r}")
+    if path or region:
+        place = regions.locate("".join(path) or region, context)
+    else:
+        place = _inferred_place(titles, file_name, lines, context)
+    level = overrides.get("level") or place.level
+    if level not in regions.LEVELS and level:
+        raise ValueError(f"invalid level {level!r}: use one of {', '.join(regions.LEVELS)}")
+    return Place(path[-1] if path else place.region, level, path or place.path)
+
+
+def _inferred_place(
+    titles: Sequence[str], file_name: str, lines: Sequence[str], context: str
+) -> Place:
+    if written := _infer_region(titles, file_name, lines):
+        return regions.locate(written, context)
+    if _is_national(titles, file_name, lines):
+        return regions.locate(regions.NATIONAL)
+    return Place("")
+
+
+def _is_national(titles: Sequence[str], file_name: str, lines: Sequence[str]) -> bool:
+    names = [_t2s.convert(t) for t in [*titles, Path(file_name).stem]]
+    if any(_NATIONAL_NAME.search(name) for name in names):
+        return True
+    heads = (re.sub(r"\s+", "", _t2s.convert(line)) for line in lines[:CONTEXT_LINES])
+    return any(_NATIONAL_LINE.search(line.lstrip("—―-（(")) for line in heads)
 
 
 def region_from_title(title: str) -> str:
@@ -157,13 +227,24 @@ def region_from_title(title: str) -> str:
     return match.group() if match and match.group() not in _BARE_SUFFIXES else ""
 
 
+def _short_region_at_start(title: str) -> str:
+    """A short region name opening a title (上海2024年政府工作报告), or ""."""
+    text = _YEAR_TOKEN.sub("", _t2s.convert(title)).strip()
+    for end in range(min(len(text), 10), 1, -1):
+        if text[end:].startswith(_AFTER_SHORT_NAME) and regions.lookup(text[:end]):
+            return text[:end]
+    return ""
+
+
 def _infer_region(titles: Sequence[str], file_name: str, lines: Sequence[str]) -> str:
     for title in titles:
-        if region := region_from_title(title):
+        if region := region_from_title(title) or _short_region_at_start(title):
             return region
     for part in re.split(r"[_\-\s]+", Path(file_name).stem):
         part = _t2s.convert(part)
         if _REGION_WHOLE.fullmatch(part) and part not in _BARE_SUFFIXES:
+            return part
+        if regions.lookup(part):  # a short name (2026_上海_…) or 全国
             return part
     for line in lines[:15]:
         text = re.sub(r"\s+", "", _t2s.convert(line))

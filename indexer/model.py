@@ -36,7 +36,7 @@ class ReportMeta:
     kind: str = ""
     published: str = ""  # ISO date, when known
     source_url: str = ""
-    level: str = ""  # national | province | prefecture | county ("" when unknown)
+    level: str = ""  # national, province, prefecture or county; "" when unknown
     region_path: tuple[str, ...] = ()  # from the top, e.g. ("江苏省", "苏州市", "太仓市")
 
 
@@ -52,6 +52,8 @@ class Report:
     content_hash: str = ""
     encoding: str = ""
     closing: tuple[str, ...] = field(default=())  # 特此报告, signer, date line: kept, not indexed
+    front: tuple[str, ...] = ()  # date, venue and speaker lines under the title: likewise
+    aliases: dict[str, str] = field(default_factory=dict, hash=False)  # old id -> current id
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable dict (tuples become lists)."""
@@ -62,15 +64,20 @@ class Report:
         """Rebuild a report from :meth:`to_dict` output."""
         return cls(
             id=data["id"],
-            meta=ReportMeta(**{**data["meta"],
-                                "region_path": tuple(data["meta"].get("region_path", ()))}),
+            meta=_meta(data["meta"]),
             paragraphs=_paragraphs(data["paragraphs"]),
             sections=tuple(_section_from_dict(s) for s in data["sections"]),
             source_file=data.get("source_file", ""),
             content_hash=data.get("content_hash", ""),
             encoding=data.get("encoding", ""),
             closing=tuple(data.get("closing", ())),
+            front=tuple(data.get("front", ())),
+            aliases=dict(data.get("aliases", {})),
         )
+
+
+def _meta(data: dict) -> ReportMeta:
+    return ReportMeta(**{**data, "region_path": tuple(data.get("region_path", ()))})
 
 
 def _paragraphs(rows: list[dict]) -> tuple[Paragraph, ...]:

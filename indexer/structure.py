@@ -1,8 +1,8 @@
 """Split a report's body lines into title, paragraphs, a section tree and closing lines.
 
 Input is what ``indexer.reading`` produces: body lines in reading order, stripped, non-empty,
-web chrome removed. Every input line ends up in exactly one place (title, a paragraph or
-``closing``), so nothing a user might search for is silently dropped.
+web chrome removed. Every input line ends up in exactly one place (title, ``front``, a
+paragraph or ``closing``), so nothing is silently dropped.
 
 Heading markers, matched on normalized text so full-width and Traditional forms work too:
 
@@ -17,6 +17,15 @@ paragraph (``is_heading``). A marked paragraph whose first sentence, cut at 。�
 most 50 chars opens a section named by that sentence and stays a body paragraph; a first
 clause cut at ； marks a list item (民生实事), which stays a plain paragraph. ``一是…`` lines
 are plain paragraphs.
+
+Two repairs come first: a line that is only a marker (``三、``) or that ends with an opening
+bracket or quote (``三、关于《``) is joined with the next line, since a heading broken across
+lines is one heading. A line that is only a number (``17``, ``2024``) is never a heading.
+
+The lines between the title and the body that say when, where and by whom the report was
+delivered (``——2026年1月26日在广东省第十四届人民代表大会第五次会议上``, ``广东省省长 孟凡利``)
+are kept apart as ``front``, like the closing lines, so that paragraph numbers count body
+paragraphs only: ``第N段`` is the N-th paragraph after them.
 
 Levels are relative: a heading closes the open sections whose marker level is >= its own and
 nests under whatever is still open, so ``Section.level`` is the depth in the tree, not the
@@ -34,6 +43,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from indexer.chrome import is_blank
 from indexer.model import Paragraph, Section
 from indexer.normalize import normalize
 
@@ -41,6 +51,8 @@ MAX_HEADING_CHARS = 60  # a standalone heading line is at most this long
 MAX_INLINE_HEADING_CHARS = 50  # the first sentence of an inline-heading paragraph, likewise
 TITLE_SEARCH_LINES = 10  # the title is looked for among the first lines only
 MAX_CLOSING_LINES = 6  # signer and date lines after 特此报告; more is body text
+MAX_FRONT_LINES = 6  # date, venue and speaker lines under the title
+MAX_FRONT_CHARS = 80
 
 _CN_DIGITS = "一二三四五六七八九十百零〇两"
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
@@ -62,6 +74,13 @@ _DATE_LINE = re.compile(
 )
 _SIGNER_END = ("人民政府", "政府", "委员会", "办公室", "局", "厅", "委", "办", "院", "部", "中心")
 _LONE_OPENERS = ("（", "(", "〔", "［", "[")
+_OPENING_MARKS = ("（", "(", "〔", "［", "[", "《", "“", "‘", "「", "『", "【", "〈")
+_NUMBER_ONLY = re.compile(rf"[\d.,%]+|[{_CN_DIGITS}千万]+")
+_VENUE = re.compile(r"(会议|大会)上?$|^在.*(会议|大会)|代表大会")
+_OFFICE = re.compile(r"(省长|市长|县长|区长|州长|盟长|旗长|主席|总理|主任|书记)")
+_PERSON = re.compile(r"[\u4e00-\u9fff·]{2,10}")
+_SALUTATION = re.compile(r"各位")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(]\d{4}[〕\])]\d{1,4}号")  # 太政发〔2025〕12号
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,7 @@ class ParsedBody:
     paragraphs: tuple[Paragraph, ...]
     sections: tuple[Section, ...]  # tree of top-level sections with children
     closing: tuple[str, ...]  # 特此报告 / signer / date lines: kept here, not paragraphs
+    front: tuple[str, ...] = ()  # date, venue and speaker lines under the title, likewise
 
 
 @dataclass
@@ -122,22 +142,22 @@ def paragraph_ids(texts: Sequence[str]) -> list[str]:
 
 def parse_body(lines: Sequence[str], title: str | None = None) -> ParsedBody:
     """Parse body lines into title, paragraphs, section tree and closing lines."""
-    body = _join_lone_openers([s for s in (line.strip() for line in lines) if s])
+    body = _join_broken([s for s in (line.strip() for line in lines) if not is_blank(s)])
     title_at = _find_title(body, title)
     found_title = body[title_at] if title_at is not None else ""
     rest = body[:title_at] + body[title_at + 1 :] if title_at is not None else body
-    cut = _closing_start(rest)
-    classified = _classify(rest[:cut])
-    paragraphs, sections = _build(classified)
-    return ParsedBody(found_title, paragraphs, sections, tuple(rest[cut:]))
+    start = _front_end(rest, found_title)
+    cut = max(start, _closing_start(rest))
+    paragraphs, sections = _build(_classify(rest[start:cut]))
+    return ParsedBody(found_title, paragraphs, sections, tuple(rest[cut:]), tuple(rest[:start]))
 
 
-def _join_lone_openers(lines: list[str]) -> list[str]:
-    # Some pages split "（三）改革开放…" after the bracket; rejoin so the heading is seen.
+def _join_broken(lines: list[str]) -> list[str]:
+    """Join a line that cannot end a paragraph (（ / 三、 / 三、关于《) with the next one."""
     out: list[str] = []
     pending = ""
     for line in lines:
-        if line in _LONE_OPENERS:
+        if _continues(line):
             pending += line
             continue
         out.append(pending + line)
@@ -145,6 +165,17 @@ def _join_lone_openers(lines: list[str]) -> list[str]:
     if pending:
         out.append(pending)
     return out
+
+
+def _continues(line: str) -> bool:
+    if line in _LONE_OPENERS or line.endswith(_OPENING_MARKS):
+        return True
+    key = _key(line)
+    return any(pattern.fullmatch(key) for _, pattern in _MARKERS)
+
+
+def _is_number(line: str) -> bool:
+    return bool(_NUMBER_ONLY.fullmatch(_key(line)))
 
 
 def _key(text: str) -> str:
@@ -173,6 +204,32 @@ def _looks_like_title(line: str) -> bool:
     if heading_level(line) is not None or norm.startswith(("—", "-", "(")):
         return False
     return any(word in norm for word in _TITLE_WORDS)
+
+
+def _front_end(lines: list[str], title: str) -> int:
+    """Index of the first body line: past the date, venue and speaker lines under the title."""
+    i = 0
+    while i < min(len(lines), MAX_FRONT_LINES) and _is_front(lines[i], title, i > 0):
+        i += 1
+    return i if i < len(lines) else 0  # a text of front lines only is all body
+
+
+def _is_front(line: str, title: str, after_front: bool) -> bool:
+    key = _key(line).strip("—―-")
+    if len(key) > MAX_FRONT_CHARS or _SENTENCE_PUNCT.search(key) or key.endswith(":"):
+        return False
+    if heading_level(key) is not None or _is_number(key):
+        return False
+    inner = key.strip("()")
+    if _DATE_LINE.search(inner) or _VENUE.search(inner):
+        return True  # 2026年1月26日在广东省第十四届 / 人民代表大会第五次会议上
+    if _OFFICE.search(inner) and len(inner) <= 30 or _DOC_NUMBER.fullmatch(inner):
+        return True  # 广东省省长 孟凡利, 太政发〔2025〕12号
+    if len(inner) <= 30 and inner.endswith(_SIGNER_END) and not _ANY_PUNCT.search(inner):
+        return True  # the issuing body: 太仓市人民政府
+    if after_front and _PERSON.fullmatch(inner) and len(inner) <= 5:
+        return not _SALUTATION.match(inner) and not _ANNEX.fullmatch(inner)  # 毛伟明
+    return bool(title) and _looks_like_title(line)  # the title again (政府工作报告)
 
 
 def _closing_start(lines: list[str]) -> int:
@@ -216,6 +273,8 @@ def _classify_line(line: str, prev: _Line | None) -> _Line | None:
     norm = normalize(line)
     level = heading_level(line)
     after_annex = prev is not None and prev.is_heading and prev.rank == 0
+    if _is_number(line):
+        return None  # a page or footnote number: 17 such lines once made 17 empty sections
     if after_annex and level is None and len(line) <= 30 and not _SENTENCE_END.search(norm):
         return _Line(line, line, 0.5, True)  # 附件1 / 2026年省十件民生实事, 附件2 / 名词解释
     if _ANNEX.fullmatch(re.sub(r"[\s:]", "", norm)):
@@ -234,7 +293,7 @@ def _classify_line(line: str, prev: _Line | None) -> _Line | None:
 
 def _is_bare_heading(line: str) -> bool:
     # An unnumbered part heading: short, no punctuation at all (quotes allowed).
-    return 4 <= len(line) <= 20 and not _ANY_PUNCT.search(line)
+    return 4 <= len(line) <= 20 and not _ANY_PUNCT.search(line) and not _is_number(line)
 
 
 def _build(lines: list[_Line]) -> tuple[tuple[Paragraph, ...], tuple[Section, ...]]:

@@ -60,6 +60,17 @@ def test_reports_list_and_detail(client):
     assert {"id", "number", "section_path", "text"} <= set(detail["paragraphs"][0])
 
 
+def test_reports_carry_level_and_region_path(client):
+    reports = client.get("/api/reports").get_json()["reports"]
+    for row in reports:
+        assert row["level"] in ("national", "province", "prefecture", "county"), row
+        assert row["region_path"] and row["region_path"][-1] == row["region"], row
+    seed = next(x for x in reports if x["id"] == "taicang-2024-fazhi")
+    assert (seed["level"], seed["region_path"]) == ("county", ["江苏省", "苏州市", "太仓市"])
+    detail = client.get("/api/reports/taicang-2024-fazhi").get_json()
+    assert (detail["level"], detail["region_path"]) == (seed["level"], seed["region_path"])
+
+
 @pytest.mark.parametrize("rid", ["nope", "..%2F..%2Fetc", "../x", "%00"])
 def test_unknown_reports_are_404(client, rid):
     r = client.get(f"/api/reports/{rid}")
@@ -68,7 +79,10 @@ def test_unknown_reports_are_404(client, rid):
 
 def test_healthz(client):
     data = client.get("/healthz").get_json()
-    assert data["status"] == "ok" and data["reports"] == 32 and data["paragraphs"] > 3000
+    assert data["status"] == "ok" and data["reports"] == 32
+    # Body paragraphs only (front and closing lines are not paragraphs): the reports' sum.
+    reports = client.get("/api/reports").get_json()["reports"]
+    assert data["paragraphs"] == sum(r["paragraphs"] for r in reports) > 2500
 
 
 def test_security_headers(client):

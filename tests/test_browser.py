@@ -21,6 +21,7 @@ if CHROMIUM is None:
         allow_module_level=True,
     )
 
+from conftest import running_server  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -289,4 +290,60 @@ def test_search_box_offers_suggestions(new_page):
     values = options.evaluate_all("els => els.map(e => e.value)")
     assert values and all("营商" in v or "營商" in v for v in values)
     assert page.locator("link[rel=search]").get_attribute("href").endswith("/opensearch.xml")
+    assert page.js_errors == []
+
+
+@pytest.fixture(scope="module")
+def aliased_url(tmp_path_factory):
+    """`govsearch serve` over a report indexed twice, its third paragraph edited in between."""
+    from indexer.build import index_paths
+    from indexer.engine import Engine
+
+    root = tmp_path_factory.mktemp("aliased")
+    (root / "corpus").mkdir()
+    source = root / "corpus" / "r.txt"
+    lines = ["某市2024年法治政府建设工作情况报告", "2024年，某市法治政府建设取得新成效。"]
+    lines += ["一、强化政治引领", "1.全面加强党的领导。市委常委会部署法治建设重点任务十二项。"]
+    lines += ["2.压实第一责任。主要负责同志多次就行政复议工作作出批示。"]
+    lines += [f"第{i}项工作扎实推进。" + "正文。" * 40 for i in range(20)]  # enough to scroll
+    for text in (lines, [*lines[:3], lines[3].replace("十二项", "十五项"), *lines[4:]]):
+        source.write_text("\n".join(text), encoding="utf-8")
+        index_paths([root / "corpus"], Engine(root / "ix"))
+    with running_server(root / "ix", ARTIFACTS / "serve-aliased.log") as url:
+        yield url
+
+
+def test_old_paragraph_link_lands_on_the_new_version_with_a_note(browser, aliased_url):
+    with urllib.request.urlopen(f"{aliased_url}/api/reports/r") as r:
+        detail = json.load(r)
+    ((old, new),) = detail["aliases"].items()
+    context = browser.new_context(viewport=PHONE, base_url=aliased_url)
+    try:
+        page = context.new_page()
+        page.goto(f"/reports/r#{old}")
+        note = page.locator(".moved-note")
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("已修改")
+        assert page.locator(f"#{new}").evaluate(
+            "el => { const r = el.getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0; }"
+        )
+        page.goto(f"/reports/r#{new}")  # the current id: no note
+        expect(note).to_be_hidden()
+        expect(page.locator("#anchor-missing")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_unknown_paragraph_link_lands_at_the_top_with_a_notice(new_page, base_url):
+    page = new_page(viewport=PHONE)
+    pid = taicang_paragraph(base_url)
+    page.goto(f"/reports/{TAICANG}#p-00000000")
+    notice = page.locator("#anchor-missing")
+    expect(notice).to_be_visible()
+    assert page.evaluate("window.scrollY") == 0
+    page.goto(f"/reports/{TAICANG}#{pid}")
+    expect(notice).to_be_hidden()
+    number = page.locator(f"#{pid} .para-number")
+    expect(number).to_be_visible()
+    expect(number).to_have_text(re.compile(r"^第\d+段$"))
     assert page.js_errors == []

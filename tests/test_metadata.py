@@ -211,3 +211,132 @@ def test_invalid_overrides() -> None:
 )
 def test_report_id_for(name: str, report_id: str) -> None:
     assert report_id_for(Path("corpus") / name, {}) == report_id
+
+
+NATIONAL_LINES = [
+    "——2024年3月5日在第十四届全国人民代表大会第二次会议上",
+    "国务院总理 李强",
+    "各位代表：",
+    "现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。",
+]
+
+
+def test_every_report_gets_region_level_and_path() -> None:
+    meta = infer_meta("太倉市2024年度法治政府建設工作情況報告", "x.txt", [])
+    assert (meta.region, meta.level) == ("太仓市", "county")
+    assert meta.region_path == ("江苏省", "苏州市", "太仓市")
+    province = infer_meta("政府工作报告", "2026_广东省_政府工作报告.txt", GD_LINES)
+    assert (province.level, province.region_path) == ("province", ("广东省",))
+
+
+@pytest.mark.parametrize(
+    ("title", "file_name", "lines"),
+    [
+        ("2024年政府工作报告", "report.txt", NATIONAL_LINES),
+        ("政府工作报告", "x.txt", NATIONAL_LINES[2:]),  # 我代表国务院
+        ("政府工作报告", "2019_全国_政府工作报告.txt", []),
+        ("国务院2023年政府工作报告", "x.txt", []),
+        ("政府工作报告", "x.txt", ["總理 李克強", "各位代表："]),
+    ],
+)
+def test_national_reports(title: str, file_name: str, lines: list[str]) -> None:
+    meta = infer_meta(title, file_name, lines)
+    assert (meta.region, meta.level, meta.region_path) == ("全国", "national", ("全国",))
+    assert meta.kind == "政府工作报告"
+
+
+def test_a_report_with_no_region_and_no_national_sign_stays_unplaced() -> None:
+    # A provincial report whose lines never name the province: not the State Council's.
+    meta = infer_meta(
+        "政府工作报告",
+        "x.txt",
+        ["自治区主席 韦 韬", "各位代表：", "过去一年，在党中央、国务院的坚强领导下，…"],
+    )
+    assert (meta.region, meta.level, meta.region_path) == ("", "", ())
+
+
+def test_region_chain_in_title_and_short_names() -> None:
+    pudong = infer_meta("上海市浦东新区2024年法治政府建设情况报告", "x.txt", [])
+    assert (pudong.region, pudong.region_path) == ("浦东新区", ("上海市", "浦东新区"))
+    short = infer_meta("上海2024年政府工作报告", "x.txt", [])
+    assert (short.region, short.level) == ("上海市", "province")
+    by_file = infer_meta("政府工作报告", "2024_苏州_政府工作报告.txt", [])
+    assert by_file.region_path == ("江苏省", "苏州市")
+
+
+def test_ambiguous_county_uses_the_first_lines_or_claims_no_parent() -> None:
+    lines = ["——2024年1月9日在长春市朝阳区第十七届人民代表大会第四次会议上"]
+    changchun = infer_meta("朝阳区2024年政府工作报告", "x.txt", lines)
+    assert changchun.region_path == ("吉林省", "长春市", "朝阳区")
+    beijing = infer_meta("朝阳区2024年政府工作报告", "x.txt", ["北京市朝阳区区长 某某"])
+    assert beijing.region_path == ("北京市", "朝阳区")
+    # Nothing tells which 朝阳区: keep the name, claim no parent (see regions.locate).
+    unknown = infer_meta("朝阳区2024年政府工作报告", "x.txt", [])
+    assert (unknown.region, unknown.level, unknown.region_path) == ("朝阳区", "county", ("朝阳区",))
+
+
+def test_given_region_alone_gets_level_and_path_from_the_table() -> None:
+    meta = infer_meta("政府工作报告", "x.txt", [], overrides={"region": "太倉"})
+    assert (meta.region, meta.level) == ("太仓市", "county")
+    assert meta.region_path == ("江苏省", "苏州市", "太仓市")
+    # The catalog says 朝阳区, the title says which one.
+    given = infer_meta(
+        "北京市朝阳区2024年政府工作报告", "x.txt", [], overrides={"region": "朝阳区"}
+    )
+    assert given.region_path == ("北京市", "朝阳区")
+    national = infer_meta("政府工作报告", "x.txt", [], overrides={"region": "全国"})
+    assert (national.level, national.region_path) == ("national", ("全国",))
+
+
+@pytest.mark.parametrize(
+    "cell", ["吉林省/长春市/朝阳区", "吉林省 > 长春市 > 朝阳区", "吉林省>长春市>朝阳区"]
+)
+def test_catalog_region_path(tmp_path: Path, cell: str) -> None:
+    (tmp_path / CATALOG_NAME).write_text(
+        f"file,region,region_path,level,kind\na.txt,,{cell},,政府工作報告\n", encoding="utf-8"
+    )
+    overrides = overrides_for(tmp_path / "a.txt", load_catalog(tmp_path))
+    meta = infer_meta("2024年政府工作报告", "a.txt", [], overrides=overrides)
+    assert (meta.region, meta.level) == ("朝阳区", "county")
+    assert meta.region_path == ("吉林省", "长春市", "朝阳区")
+    assert meta.kind == "政府工作报告"  # given kinds are Simplified too
+
+
+def test_sidecar_region_path_and_level(tmp_path: Path) -> None:
+    report = tmp_path / "a.txt"
+    sidecar_path(report).write_text(
+        json.dumps({"region": "某开发区", "region_path": ["江苏省", "苏州市", "某开发区"],
+                    "level": "county"}, ensure_ascii=False),
+        encoding="utf-8",
+    )  # fmt: skip
+    overrides = overrides_for(report, {})
+    assert overrides["region_path"] == "江苏省/苏州市/某开发区"
+    meta = infer_meta("政府工作报告", "a.txt", [], overrides=overrides)
+    assert (meta.region, meta.level, meta.region_path) == (
+        "某开发区", "county", ("江苏省", "苏州市", "某开发区"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"level": "city"}, "invalid level"),
+        ({"region": "太仓市", "region_path": "江苏省/苏州市"}, "does not end with"),
+    ],
+)
+def test_invalid_place_overrides(overrides: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        infer_meta("政府工作报告", "x.txt", [], overrides=overrides)
+
+
+def test_sidecar_region_path_must_list_names(tmp_path: Path) -> None:
+    side = tmp_path / "a.txt.meta.json"
+    side.write_text('{"region_path": ["江苏省", 3]}', encoding="utf-8")
+    with pytest.raises(ValueError, match="region_path"):
+        load_sidecar(side)
+
+
+def test_kind_from_a_line_under_the_title_when_title_and_file_name_lack_it() -> None:
+    meta = infer_meta("2024年", "wiki-copy.txt", ["政府工作报告", *NATIONAL_LINES])
+    assert meta.kind == "政府工作报告"
+    assert infer_meta("2024年", "wiki-copy.txt", NATIONAL_LINES[1:2]).kind == ""

@@ -60,7 +60,8 @@ def body_lines(name: str) -> list[str]:
 
 
 def all_text(parsed: ParsedBody) -> str:
-    return parsed.title + "".join(p.text for p in parsed.paragraphs) + "".join(parsed.closing)
+    parts = [parsed.title, *parsed.front, *(p.text for p in parsed.paragraphs), *parsed.closing]
+    return "".join(parts)
 
 
 def walk(sections: tuple[Section, ...]) -> list[Section]:
@@ -239,14 +240,16 @@ def test_unnumbered_part_headings_when_no_level_one() -> None:
     assert parsed.sections[1].children[0].level == 2
 
 
-def test_preamble_lines_have_empty_path() -> None:
+def test_date_venue_and_speaker_lines_are_front_not_paragraphs() -> None:
     parsed = parse_body(body_lines("2026_广东省_政府工作报告.txt"))
     assert parsed.title == "政府工作报告"
-    pre = [p.text for p in parsed.paragraphs if not p.section_path]
-    assert pre[:4] == ["——2026年1月26日在广东省第十四届", "人民代表大会第五次会议上"] + [
+    assert parsed.front == (
+        "——2026年1月26日在广东省第十四届",
+        "人民代表大会第五次会议上",
         "广东省省长 孟凡利",
-        "各位代表：",
-    ]
+    )
+    pre = [p for p in parsed.paragraphs if not p.section_path]
+    assert pre[0].text == "各位代表：" and pre[0].number == 1
 
 
 def test_provincial_report_tree() -> None:
@@ -296,6 +299,11 @@ def test_corpus_parses_without_loss(name: str) -> None:
     assert len(parsed.sections) >= 3
     for section in walk(parsed.sections):
         assert section.paragraph_id in ids
+    # Numbers count body paragraphs: no date/venue line and no speaker line is numbered.
+    front = re.compile(
+        r"^[—―(（]*(\d{4}|[〇一二三四五六七八九]{4})年.*(会议|大会)上|^\S*[省市]长\s+\S+$"
+    )
+    assert not any(front.search(p.text) for p in parsed.paragraphs[:3])
 
 
 _LINE = st.one_of(

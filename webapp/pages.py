@@ -17,6 +17,7 @@ from indexer.query.reports import report_detail, report_list
 from indexer.query.script import SCRIPTS, convert, is_traditional
 from indexer.query.search import relaxed_clauses
 from indexer.query.snippets import mark, match_spans
+from indexer.regions import government_of
 from webapp.api import http_error, library
 
 bp = Blueprint("pages", __name__)
@@ -228,8 +229,12 @@ def report_page(report_id: str):
     paragraphs = detail["paragraphs"]
     spans = match_all(paragraphs, q)
     base = url_for("pages.report_page", report_id=report_id, _external=True)
+    aliases: dict[str, list[str]] = {}
+    for old, new in detail["aliases"].items():
+        aliases.setdefault(new, []).append(old)
     shown = [
-        paragraph_view(p, s, script, detail, base) for p, s in zip(paragraphs, spans, strict=True)
+        {**paragraph_view(p, s, script, detail, base), "aliases": aliases.get(p["id"], [])}
+        for p, s in zip(paragraphs, spans, strict=True)
     ]
     first = next((p["id"] for p, s in zip(paragraphs, spans, strict=True) if s), None)
     return render(
@@ -237,6 +242,7 @@ def report_page(report_id: str):
         matches=sum(len(s) for s in spans), title=convert(detail["title"], script),
         sections=convert_sections(detail["sections"], script),
         closing=[convert(line, script) for line in detail["closing"]],
+        front=[convert(line, script) for line in detail["front"]],
         lang=text_lang(detail["title"], script),
     )  # fmt: skip
 
@@ -268,14 +274,16 @@ def paragraph_view(p: dict, spans, script: str, detail: dict, base: str) -> dict
 
 
 def citation(detail: dict, p: dict, url: str) -> str:
-    """《title》，region，year年，section > path，第N段，URL (as written, not converted)."""
+    """《title》，issuing government，date，section > path，第N段，URL，原文：source URL."""
+    source = detail["source_url"]
     parts = (
         f"《{detail['title']}》",
-        detail["region"],
-        f"{detail['year']}年" if detail["year"] else "",
+        government_of(detail["region"], detail["level"], tuple(detail["region_path"])),
+        detail["published"] or (f"{detail['year']}年" if detail["year"] else ""),
         " > ".join(p["section_path"]),
         f"第{p['number']}段",
         url,
+        f"原文：{source}" if source.startswith(("https://", "http://")) else "",
     )
     return "，".join(part for part in parts if part)
 

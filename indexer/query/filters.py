@@ -9,7 +9,6 @@ applied — including what a short region name resolved to.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from indexer import textmatch
@@ -17,6 +16,7 @@ from indexer.normalize import normalize
 from indexer.query.parse import ParsedQuery, QueryError
 from indexer.query.request import SearchRequest, parse_years
 from indexer.query.results import ActiveFilter
+from indexer.regions import short_name
 
 SEPARATOR = "\n"  # joins a paragraph's normalized headings; never inside a heading
 REPORT_FIELDS = ("region", "year", "report", "kind", "level")
@@ -31,21 +31,11 @@ _LEVEL_ALIASES = {
     "地级市": "prefecture", "市级": "prefecture", "市": "prefecture",
     "county": "county", "县": "county", "县级": "county", "区县": "county", "县区": "county",
 }  # fmt: skip
-# Administrative suffixes, longest first: 广西壮族自治区 → 广西, 苏州市 → 苏州, 太仓市 → 太仓.
-_REGION_SUFFIX = re.compile(
-    r"(?:(?:壮族|回族|维吾尔|[\u4e00-\u9fff]{1,6}族)*自治(?:区|州|县|旗)|特别行政区"
-    r"|省|市|县|区|盟|旗|地区|林区|新区)$"
-)
-
-
 def region_short_forms(name: str) -> set[str]:
     """The normalized names a user may type for region ``name``: the full one and short ones."""
     full = normalize(name)
-    forms = {full} if full else set()
-    short = _REGION_SUFFIX.sub("", full)
-    if len(short) >= 2 and short != full:
-        forms.add(short)
-    return forms
+    short = short_name(full)
+    return {f for f in (full, short) if f}
 
 
 def level_key(value: str) -> str | None:

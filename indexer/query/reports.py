@@ -8,12 +8,14 @@ from indexer.query.library import Corpus
 
 
 def report_list(corpus: Corpus) -> list[dict]:
-    """Every report's id, title, region, year, kind and paragraph count, newest first."""
+    """Every report's id, title, region (level, path), year, kind and paragraphs, newest first."""
     rows = [
         {
             "id": v.report.id,
             "title": v.report.meta.title,
             "region": v.report.meta.region,
+            "level": v.report.meta.level,
+            "region_path": list(v.report.meta.region_path),
             "year": v.report.meta.year,
             "kind": v.report.meta.kind,
             "paragraphs": len(v.report.paragraphs),
@@ -32,6 +34,7 @@ def report_detail(corpus: Corpus, report_id: str) -> dict | None:
     return {
         "id": report.id,
         **asdict(report.meta),
+        "region_path": list(report.meta.region_path),
         "paragraph_count": len(report.paragraphs),
         "sections": [asdict(s) for s in report.sections],
         "paragraphs": [
@@ -44,5 +47,7 @@ def report_detail(corpus: Corpus, report_id: str) -> dict | None:
             }
             for p in report.paragraphs
         ],
+        "front": list(report.front),
         "closing": list(report.closing),
+        "aliases": dict(report.aliases),
     }

@@ -95,6 +95,19 @@
     });
   }
 
+  // A link to a paragraph id this report never had lands at the top, with a notice.
+  var missing = document.getElementById("anchor-missing");
+  function checkAnchor() {
+    if (!missing) return;
+    var id = "";
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = location.hash.slice(1); }
+    var lost = id !== "" && !document.getElementById(id);
+    missing.hidden = !lost;
+    if (lost) window.scrollTo(0, 0);
+  }
+  checkAnchor();
+  window.addEventListener("hashchange", checkAnchor);
+
   // On a phone the table of contents starts folded, unless the reader arrived at a
   // paragraph (folding then would move the text they were sent to).
   if (!location.hash && window.matchMedia("(max-width: 40rem)").matches) {
