@@ -39,8 +39,9 @@ from indexer.normalize import normalize
 
 CURRENT_LINK = "current"
 FORMAT_FILE = "FORMAT"
-# Bump when the schema or stored layout changes: older indexes are then rebuilt, not misread.
-FORMAT_VERSION = "4"
+# Bump when the schema, the stored layout or the indexed (normalized) text changes: older
+# indexes are then rebuilt, not misread.
+FORMAT_VERSION = "5"
 _END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
 
 

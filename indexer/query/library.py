@@ -24,7 +24,7 @@ from indexer.normalize import normalize
 
 T = TypeVar("T")
 COMMON_SHARE = 8  # a term in more than 1/8 of the paragraphs is "common" for find()
-SEPARATOR = "\n"  # never inside a normalized paragraph or a query term
+SEPARATOR = "\n"  # never inside a normalized paragraph or query term (whitespace is squeezed)
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,12 @@ class ReportView:
 
 def _view(report: Report, added: str) -> ReportView:
     # Paragraphs of one section share their path: normalize and store each path once.
+    # Each heading is normalized alone: normalization drops or squeezes whitespace, and
+    # SEPARATOR is whitespace.
     paths: dict[tuple[str, ...], str] = {}
     for p in report.paragraphs:
         if p.section_path not in paths:
-            paths[p.section_path] = normalize(SEPARATOR.join(p.section_path))
+            paths[p.section_path] = SEPARATOR.join(map(normalize, p.section_path))
     return ReportView(
         report,
         tuple(normalize(p.text) for p in report.paragraphs),
