@@ -307,10 +307,24 @@ def _filtered(corpus, clauses, parsed: ParsedQuery, filters: Filters, within: st
     universe = filters.universe(corpus)
     hits = _matching(corpus, clauses, parsed.excluded, cache, universe)
     if filters.sections or filters.headings:
-        hits = [g for g in hits if filters.keep_paragraph(corpus, g)]
+        hits = _in_sections(corpus, hits, filters)
     if within == "sentence" and len(clauses) > 1:
         hits = [g for g in hits if sentences.matching(corpus.norms[g], clauses)]
     return hits
+
+
+def _in_sections(corpus: Corpus, hits: list[int], filters: Filters) -> list[int]:
+    """The hits that pass the section and heading-word filters."""
+    # Those filters read only the section path, which a whole section's paragraphs share.
+    verdicts: dict[str, bool] = {}
+    kept = []
+    for g in hits:
+        path = corpus.paths[g]
+        if path not in verdicts:
+            verdicts[path] = filters.keep_paragraph(corpus, g)
+        if verdicts[path]:
+            kept.append(g)
+    return kept
 
 
 def search(
