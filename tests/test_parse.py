@@ -34,7 +34,10 @@ def test_or_exclusion_and_filters():
     assert norms(parsed) == [["一件事", "一网通办"]]
     assert [t.norm for t in parsed.excluded] == ["优化"]
     assert parsed.filters == {
-        "heading": ("不足",), "region": ("上海市",), "year": ("2024",), "report": ("x",)
+        "heading": ("不足",),
+        "region": ("上海市",),
+        "year": ("2024",),
+        "report": ("x",),
     }
 
 
