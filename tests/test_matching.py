@@ -286,3 +286,9 @@ def test_report_page_marks_only_real_occurrences(client):
     r = client.get("/reports/suzhou-2025", query_string={"q": "联合检查86次"})
     marked = [m.get_text() for m in BeautifulSoup(r.data, "html.parser").select("mark")]
     assert marked == ["联合检查 86 次"]
+
+
+def test_or_takes_either_token(library):
+    assert texts(library, q="AI OR 5G") == truth(library, "AI") | truth(library, "5G")
+    both = texts(library, q="发展 AI OR 5G")
+    assert both == truth(library, "发展", "AI") | truth(library, "发展", "5G")

@@ -152,6 +152,17 @@ def _where(norms: list[str], hits: Iterable[int], part: str, present: bool = Tru
     return [g for g in hits if part not in norms[g]]
 
 
+def _either(norms: list[str], hits: list[int], clause) -> list[int]:
+    """The hits where some alternative of ``clause`` has all its parts, in order."""
+    keep: set[int] = set()
+    for alt in clause:
+        some = hits
+        for part in alt:
+            some = _where(norms, some, part)
+        keep.update(some)
+    return [g for g in hits if g in keep]
+
+
 def _matching(
     corpus: Corpus, clauses, excluded: tuple[Term, ...], cache: dict, universe: list[int] | None
 ) -> list[int]:
@@ -182,9 +193,7 @@ def _matching(
                     if part not in done:
                         hits = _where(norms, hits, part)
             else:
-                hits = [
-                    g for g in hits if any(all(occurs(norms[g], p) for p in alt) for alt in clause)
-                ]
+                hits = _either(norms, hits, clause)
     for term in excluded:
         hits = _where(norms, hits, term.norm, present=False)
     return hits
