@@ -246,8 +246,9 @@ class Snapshot:
     def phrase_paragraphs(self, term: str) -> set[tuple[str, int]]:
         """Return (report_id, paragraph number) of every paragraph containing ``term``.
 
-        ``term`` must be normalized. Exact for any length >= 1: a phrase over consecutive
-        bigrams, or for one character a prefix over the bigrams it starts.
+        ``term`` must be normalized. Exact for any length >= 1 as a *substring*: a phrase over
+        consecutive bigrams, or for one character a prefix over the bigrams it starts. The
+        token boundaries of :mod:`indexer.textmatch` are not applied here.
         """
         if not term:
             return set()
