@@ -15,9 +15,11 @@ A character is *CJK* if it lies in one of the Unicode blocks listed in :data:`CJ
 Han ideographs (the unified blocks, their extensions and compatibility blocks, radicals),
 CJK Symbols and Punctuation (、。「」《》【】〔〕...), enclosed and compatibility CJK
 characters, vertical and CJK compatibility forms, and Halfwidth and Fullwidth Forms
-(，：；（）ＰＭ２...). The decision is made on the text *as written*, before folding, because NFKC
-turns full-width punctuation into ASCII: ``数据： 2025`` reads ``数据:2025`` while ``a, b``
-keeps its space. Punctuation shared with Western text (“ ” ‘ ’ — … ·) is not CJK.
+(，：；（）...) -- *unless* it folds to something with an ASCII letter or digit in it
+(ＡＩ, ２０２６, ㎏, ㉑): those read as Latin tokens, so ``ＡＩ　ＰＭ`` reads ``ai pm`` as
+``AI PM`` does. Dropping a run therefore never joins two Latin or number tokens. The decision is made on the text *as written*, before folding, because NFKC turns full-width
+punctuation into ASCII: ``数据： 2025`` reads ``数据:2025`` while ``a, b`` keeps its space.
+Punctuation shared with Western text (“ ” ‘ ’ — … ·) is not CJK.
 
 Matching is "the normalized term occurs in the normalized paragraph"
 (:mod:`indexer.textmatch`). That is sound because normalizing a substring that neither starts
@@ -55,6 +57,7 @@ CJK_BLOCKS: tuple[tuple[int, int], ...] = (
     (0x20000, 0x3FFFF),  # Supplementary and Tertiary Ideographic Planes
 )
 _CJK_STARTS = [lo for lo, _ in CJK_BLOCKS]
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 class _Table(dict):
@@ -84,10 +87,11 @@ def fold(text: str) -> str:
 
 
 def is_cjk(ch: str) -> bool:
-    """True if ``ch`` is in one of :data:`CJK_BLOCKS`."""
+    """True if ``ch`` is in :data:`CJK_BLOCKS` and folds to no ASCII letter or digit."""
     code = ord(ch)
     i = bisect_right(_CJK_STARTS, code) - 1
-    return i >= 0 and code <= CJK_BLOCKS[i][1]
+    in_blocks = i >= 0 and code <= CJK_BLOCKS[i][1]
+    return in_blocks and not any(c in _ASCII_ALNUM for c in _table[code])
 
 
 def _keeps_space(text: str, start: int, end: int) -> bool:

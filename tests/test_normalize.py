@@ -10,7 +10,24 @@ from indexer.normalize import fold, is_cjk, normalize, normalize_with_map
 _PIECES = st.one_of(
     st.characters(codec="utf-8", exclude_categories=("Cs",)),
     st.sampled_from(list("綜合查一次综合查一次ＰＭ２．５ﬁßİ㈱①⑩Ⅻ　！，。")),
-    st.sampled_from([" ", "  ", "\u3000", "\t", "\n", "\xa0", "ab", "Pm2.5", "年", "：", "¨"]),
+    st.sampled_from(
+        [
+            " ",
+            "  ",
+            "\u3000",
+            "\t",
+            "\n",
+            "\xa0",
+            "ab",
+            "Pm2.5",
+            "年",
+            "：",
+            "¨",
+            "ＡＩ",
+            "㉑",
+            "㎏",
+        ]
+    ),
 )
 TEXT = st.lists(_PIECES, max_size=30).map("".join)
 
@@ -29,6 +46,9 @@ def test_traditional_simplified_fullwidth_and_case_are_equivalent():
         ("2026 年", "2026年"),
         ("2026\u3000年", "2026年"),
         ("ＰＭ２．５ 浓度", "pm2.5浓度"),
+        ("ＡＩ\u3000ＰＭ２．５", "ai pm2.5"),  # full-width letters and digits are Latin tokens
+        ("２０２６ 年", "2026年"),
+        ("2 ㉑", "2 21"),  # never joins two numbers
         ("数据： 2025", "数据:2025"),  # full-width colon: CJK as written
         ("Public   domain", "public domain"),
         ("a,\tb", "a, b"),  # ASCII comma: not CJK
@@ -43,12 +63,23 @@ def test_whitespace_beside_cjk_is_dropped_and_other_runs_become_one_space(writte
 
 
 def test_cjk_is_defined_by_unicode_blocks():
-    assert all(is_cjk(c) for c in "中綜、。「」《》ＰＭ２，：（﹁㈱\U00020000")
-    assert not any(is_cjk(c) for c in "aZ9.,:“”—…·é")
+    assert all(is_cjk(c) for c in "中綜、。「」《》，：（．﹁㈱\U00020000")
+    assert not any(is_cjk(c) for c in "aZ9.,:“”—…·éＰＭ２ｘ㎏㉑")
 
 
 def test_ids_hash_fold_which_keeps_whitespace():
     assert fold("聯合檢查 86 次") == "联合检查 86 次"
+
+
+@given(TEXT)
+def test_dropping_whitespace_never_joins_two_latin_or_number_tokens(text):
+    mapped = normalize_with_map(text)
+    starts = mapped.starts or range(len(mapped.text))
+    for i in range(len(mapped.text) - 1):
+        dropped = text[starts[i] + 1 : starts[i + 1]]
+        if dropped and dropped.isspace():
+            pair = mapped.text[i : i + 2]
+            assert not (pair.isascii() and pair.isalnum()), (text, pair)
 
 
 def _edges_are_not_space(s: str) -> bool:
