@@ -39,7 +39,8 @@ from indexer.normalize import normalize
 
 CURRENT_LINK = "current"
 FORMAT_FILE = "FORMAT"
-# Bump when the schema or stored layout changes: older indexes are then rebuilt, not misread.
+# Bump when the schema, the stored layout or the indexed (normalized) text changes: older
+# indexes are then rebuilt, not misread.
 FORMAT_VERSION = "5"
 _END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
 
@@ -245,8 +246,9 @@ class Snapshot:
     def phrase_paragraphs(self, term: str) -> set[tuple[str, int]]:
         """Return (report_id, paragraph number) of every paragraph containing ``term``.
 
-        ``term`` must be normalized. Exact for any length >= 1: a phrase over consecutive
-        bigrams, or for one character a prefix over the bigrams it starts.
+        ``term`` must be normalized. Exact for any length >= 1 as a *substring*: a phrase over
+        consecutive bigrams, or for one character a prefix over the bigrams it starts. The
+        token boundaries of :mod:`indexer.textmatch` are not applied here.
         """
         if not term:
             return set()

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 from indexer.chrome import is_blank
 from indexer.model import Paragraph, Section
-from indexer.normalize import normalize
+from indexer.normalize import fold, normalize
 
 MAX_HEADING_CHARS = 60  # a standalone heading line is at most this long
 MAX_INLINE_HEADING_CHARS = 50  # the first sentence of an inline-heading paragraph, likewise
@@ -128,11 +128,16 @@ def heading_level(line: str) -> int | None:
 
 
 def paragraph_ids(texts: Sequence[str]) -> list[str]:
-    """Return stable anchors: "p-" + 8 hex of sha1(normalized text), "-2", "-3" for repeats."""
+    """Return stable anchors: "p-" + 8 hex of sha1(folded text), "-2", "-3" for repeats.
+
+    Ids are permalinks people cite, so they hash :func:`fold` (the per-character part of
+    normalization, whitespace as written), not :func:`normalize`: how matching treats
+    whitespace may change without moving any id.
+    """
     seen: dict[str, int] = {}
     ids = []
     for text in texts:
-        digest = hashlib.sha1(normalize(text.strip()).encode("utf-8")).hexdigest()[:8]
+        digest = hashlib.sha1(fold(text.strip()).encode("utf-8")).hexdigest()[:8]
         base = f"p-{digest}"
         # Counting by id rather than by text also separates the (rare) hash-prefix collisions.
         seen[base] = seen.get(base, 0) + 1

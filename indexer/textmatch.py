@@ -21,22 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
-def _is_letter(ch: str) -> bool:
-    return "a" <= ch <= "z" or "A" <= ch <= "Z"
-
-
-def _is_digit(ch: str) -> bool:
-    return "0" <= ch <= "9"
-
-
-def _is_alnum(ch: str) -> bool:
-    return _is_letter(ch) or _is_digit(ch)
+# Sets rather than comparisons: these run once per candidate occurrence, so they are hot.
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = frozenset("0123456789")
+_ALNUM = _LETTERS | _DIGITS
 
 
 def has_edge_run(term: str) -> bool:
     """True if ``term`` starts or ends with an ASCII letter or digit (boundaries apply)."""
-    return bool(term) and (_is_alnum(term[0]) or _is_alnum(term[-1]))
+    return bool(term) and (term[0] in _ALNUM or term[-1] in _ALNUM)
 
 
 def left_ok(text: str, start: int, first: str) -> bool:
@@ -44,12 +37,12 @@ def left_ok(text: str, start: int, first: str) -> bool:
     if start == 0:
         return True
     before = text[start - 1]
-    if _is_letter(first):
-        return not _is_alnum(before)
-    if _is_digit(first):
-        if _is_digit(before):
+    if first in _LETTERS:
+        return before not in _ALNUM
+    if first in _DIGITS:
+        if before in _DIGITS:
             return False
-        return not (before == "." and start >= 2 and _is_digit(text[start - 2]))
+        return not (before == "." and start >= 2 and text[start - 2] in _DIGITS)
     return True
 
 
@@ -58,12 +51,12 @@ def right_ok(text: str, end: int, last: str) -> bool:
     if end >= len(text):
         return True
     after = text[end]
-    if _is_letter(last):
-        return not _is_alnum(after)
-    if _is_digit(last):
-        if _is_digit(after):
+    if last in _LETTERS:
+        return after not in _ALNUM
+    if last in _DIGITS:
+        if after in _DIGITS:
             return False
-        return not (after == "." and end + 1 < len(text) and _is_digit(text[end + 1]))
+        return not (after == "." and end + 1 < len(text) and text[end + 1] in _DIGITS)
     return True
 
 

@@ -19,8 +19,14 @@ def test_terms_are_normalized_and_required():
 @pytest.mark.parametrize("q", ['"一件 事"', "“一件 事”", "「一件 事」", "『一件 事』"])
 def test_quotes_make_one_term_with_spaces(q):
     parsed = parse_query(q)
-    assert norms(parsed) == [["一件 事"]]
+    # Whitespace beside Chinese is not significant, in queries as in the index.
+    assert norms(parsed) == [["一件事"]]
+    assert parsed.clauses[0][0].text == "一件 事"
     assert parsed.has_quoted
+
+
+def test_quoted_latin_words_keep_one_space():
+    assert norms(parse_query('"Public   domain"')) == [["public domain"]]
 
 
 def test_or_exclusion_and_filters():

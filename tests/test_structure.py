@@ -350,3 +350,49 @@ def test_paragraph_ids_are_stable() -> None:
     assert after[5] != before[5]
     assert [a for i, a in enumerate(after) if i != 5] == [b for i, b in enumerate(before) if i != 5]
     assert paragraph_ids(texts[:3] + texts[4:]) == before[:3] + before[4:]
+
+
+# Ids computed by the rule in force before whitespace became insignificant for matching.
+PINNED_IDS = [
+    ("综合查一次", "p-35394c7b"),
+    ("上海市市长 龚 正", "p-26928f9e"),
+    ("省长\u3000王予波", "p-74c9cdb6"),
+    ("綜合查一次 ＰＭ２．５", "p-3b7367fb"),
+    ("联合检查 86 次", "p-19f676c2"),
+    ("Public  domain", "p-7da1076a"),
+]
+
+
+@pytest.mark.parametrize(("text", "pinned"), PINNED_IDS)
+def test_paragraph_ids_are_pinned(text: str, pinned: str) -> None:
+    assert paragraph_ids([text]) == [pinned]
+
+
+def _id_by_the_original_rule(text: str) -> str:
+    """sha1 of NFKC, then OpenCC t2s, then casefold, character by character; spaces kept."""
+    import hashlib
+    import unicodedata
+
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    folded = "".join(
+        t2s.convert(c).casefold() if ord(c) >= 0x2E80 else c.casefold()
+        for ch in text.strip()
+        for c in unicodedata.normalize("NFKC", ch)
+    )
+    return "p-" + hashlib.sha1(folded.encode("utf-8")).hexdigest()[:8]
+
+
+def test_shipped_corpus_ids_do_not_depend_on_matching_whitespace() -> None:
+    """Every shipped paragraph keeps the id the original rule gives it, spaced ones included."""
+    from indexer.build import build_report, describe_source, find_report_files
+    from indexer.normalize import fold, normalize
+
+    spaced = 0
+    for path in find_report_files([CORPUS]):
+        report = build_report(describe_source(path, {}))
+        for para in report.paragraphs:
+            assert para.id.split("-")[:2] == _id_by_the_original_rule(para.text).split("-"), para
+            spaced += normalize(para.text) != fold(para.text)
+    assert spaced >= 10  # paragraphs whose id would move if ids hashed normalize()

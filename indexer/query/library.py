@@ -22,6 +22,8 @@ from indexer.engine import Engine, Snapshot
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.query.filters import SEPARATOR, RegionIndex, ReportFacts, report_facts
+from indexer.textmatch import contains as occurs_in
+from indexer.textmatch import has_edge_run, left_ok, right_ok
 
 T = TypeVar("T")
 COMMON_SHARE = 8  # a term in more than 1/8 of the paragraphs is "common" for find()
@@ -41,10 +43,12 @@ class ReportView:
 
 def _view(report: Report, added: str) -> ReportView:
     # Paragraphs of one section share their path: normalize and store each path once.
+    # Each heading is normalized alone: normalization drops or squeezes whitespace, and
+    # SEPARATOR is whitespace.
     paths: dict[tuple[str, ...], str] = {}
     for p in report.paragraphs:
         if p.section_path not in paths:
-            paths[p.section_path] = normalize(SEPARATOR.join(p.section_path))
+            paths[p.section_path] = SEPARATOR.join(map(normalize, p.section_path))
     return ReportView(
         report,
         tuple(normalize(p.text) for p in report.paragraphs),
@@ -123,18 +127,36 @@ class Corpus:
         return view.report, view.report.paragraphs[g - self.first[self.report_of[g]]]
 
     def find(self, term: str) -> list[int]:
-        """Global indexes of the paragraphs whose normalized text contains ``term``, in order.
+        """Global indexes of the paragraphs where ``term`` occurs, in order.
 
-        A rare term is found by jumping from occurrence to occurrence in the joined text; a
-        common one (by the index's estimate) by testing every paragraph in C, whose cost does
-        not grow with the number of hits.
+        "Occurs" is :func:`indexer.textmatch.contains`. A rare term is found by jumping from
+        occurrence to occurrence in the joined text; a common one (by the index's estimate)
+        by testing every paragraph in C, whose cost does not grow with the number of hits.
+        Either way the candidates are substring matches; only a term with a Latin or digit
+        edge pays for the boundary check on them.
         """
-        if self.estimate(term) * COMMON_SHARE > len(self.norms):
-            return list(compress(range(len(self.norms)), map(contains, self.norms, repeat(term))))
+        norms = self.norms
+        if self.estimate(term) * COMMON_SHARE > len(norms):
+            found = list(compress(range(len(norms)), map(contains, norms, repeat(term))))
+            if has_edge_run(term):
+                found = [g for g in found if occurs_in(norms[g], term)]
+            return found
+        return self._jump(term)
+
+    def _jump(self, term: str) -> list[int]:
+        """Paragraphs where ``term`` occurs, by jumping through the joined text.
+
+        SEPARATOR is neither a letter nor a digit, so a paragraph's edges in the joined text
+        are boundaries exactly as the edges of the paragraph alone are.
+        """
         found: list[int] = []
         blob, starts = self.blob, self.starts
+        check, first, last, n = has_edge_run(term), term[0], term[-1], len(term)
         i = blob.find(term)
         while i != -1:
+            if check and not (left_ok(blob, i, first) and right_ok(blob, i + n, last)):
+                i = blob.find(term, i + 1)
+                continue
             g = bisect_right(starts, i) - 1
             found.append(g)
             # Skip the rest of this paragraph: presence is what matters here.

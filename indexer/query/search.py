@@ -6,6 +6,7 @@ import heapq
 import math
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add
@@ -24,6 +25,9 @@ from indexer.query.parse import ParsedQuery, QueryError, Term, parse_query, with
 from indexer.query.request import Limits, SearchRequest
 from indexer.query.results import ActiveFilter, FacetValue, Hit, ResultsPage, Suggestion
 from indexer.query.snippets import snippet
+from indexer.textmatch import contains as occurs
+from indexer.textmatch import count as count_occurrences
+from indexer.textmatch import has_edge_run, left_ok, occurrences, right_ok
 
 K1, B = 1.2, 0.75
 HEADING_WEIGHT = 3.0  # a match in a section heading counts this many body matches
@@ -48,9 +52,50 @@ def relaxed_clauses(parsed: ParsedQuery) -> tuple[tuple[tuple[str, ...], ...], .
     """Each term becomes the tuple of its jieba words (all required), alternatives kept."""
     out = []
     for clause in parsed.clauses:
-        out.append(tuple(tuple(w for w in analysis.words(t.norm) if any(c.isalnum() for c in w))
+        out.append(tuple(tuple(w for w in whole_words(t.norm) if any(c.isalnum() for c in w))
                          or (t.norm,) for t in clause))  # fmt: skip
     return tuple(out)
+
+
+def whole_words(norm: str) -> list[str]:
+    """jieba words of ``norm``, rejoined where jieba cut inside a Latin or number token.
+
+    A word cut out of a token (``v1.2`` out of ``v1.2.3``) could never occur on its own under
+    the boundary rule, so the relaxed search would miss the very text the term came from.
+    """
+    spans: list[list[int]] = []
+    for term in analysis.word_terms(norm):
+        if spans and spans[-1][1] == term.start and not _is_cut(norm, term.start):
+            spans[-1][1] = term.end
+        else:
+            spans.append([term.start, term.end])
+    return [norm[a:b] for a, b in spans]
+
+
+def _is_cut(text: str, i: int) -> bool:
+    """True if a token may end at ``text[i - 1]`` and another start at ``text[i]``."""
+    return right_ok(text, i, text[i - 1]) and left_ok(text, i, text[i])
+
+
+def _where(norms: list[str], hits: Iterable[int], part: str, present: bool = True) -> list[int]:
+    """The hits where ``part`` occurs (or, with ``present=False``, does not occur)."""
+    # Plain substring tests stay inline: they are the common Chinese case and the hot loop.
+    if has_edge_run(part):
+        return [g for g in hits if occurs(norms[g], part) is present]
+    if present:
+        return [g for g in hits if part in norms[g]]
+    return [g for g in hits if part not in norms[g]]
+
+
+def _either(norms: list[str], hits: list[int], clause) -> list[int]:
+    """The hits where some alternative of ``clause`` has all its parts, in order."""
+    keep: set[int] = set()
+    for alt in clause:
+        some = hits
+        for part in alt:
+            some = _where(norms, some, part)
+        keep.update(some)
+    return [g for g in hits if g in keep]
 
 
 def _matching(
@@ -74,18 +119,18 @@ def _matching(
             if universe is None:
                 found.update(_scan(corpus, part, cache))
             else:
-                found.update(g for g in universe if part in norms[g])
+                found.update(_where(norms, universe, part))
         hits = sorted(found)
         done = set(scanned) if len(driver) == 1 else set()  # already known to occur in every hit
         for clause in clauses:
             if len(clause) == 1:
                 for part in clause[0]:
                     if part not in done:
-                        hits = [g for g in hits if part in norms[g]]
+                        hits = _where(norms, hits, part)
             else:
-                hits = [g for g in hits if any(all(p in norms[g] for p in alt) for alt in clause)]
+                hits = _either(norms, hits, clause)
     for term in excluded:
-        hits = [g for g in hits if term.norm not in norms[g]]
+        hits = _where(norms, hits, term.norm, present=False)
     return hits
 
 
@@ -103,11 +148,12 @@ def _scores(corpus: Corpus, hits: list[int], parts: list[str], df: dict[str, int
     totals = [0.0] * len(hits)
     for part in parts:
         idf = math.log(1 + (n - df[part] + 0.5) / (df[part] + 0.5))
+        tally = count_occurrences if has_edge_run(part) else str.count
         in_heading: dict[str, float] = {}  # many paragraphs share a section path
         for path in map(paths.__getitem__, hits):
             if path not in in_heading:
-                in_heading[path] = HEADING_WEIGHT * path.count(part)
-        body = map(str.count, map(norms.__getitem__, hits), repeat(part))
+                in_heading[path] = HEADING_WEIGHT * tally(path, part)
+        body = map(tally, map(norms.__getitem__, hits), repeat(part))
         heading = map(in_heading.__getitem__, map(paths.__getitem__, hits))
         saturation, floor = idf * (K1 + 1), K1 * (1 - B)
         for i, (tf, length) in enumerate(
@@ -116,14 +162,20 @@ def _scores(corpus: Corpus, hits: list[int], parts: list[str], df: dict[str, int
             if tf:
                 totals[i] += saturation * tf / (tf + floor + K1 * scale * length)
     if len(parts) > 1:
+        locators = [(part, _first if has_edge_run(part) else str.find) for part in parts]
         for i, g in enumerate(hits):
-            totals[i] += _adjacency(norms[g], parts)
+            totals[i] += _adjacency(norms[g], locators)
     return totals
 
 
-def _adjacency(text: str, parts: list[str]) -> float:
+def _first(text: str, part: str) -> int:
+    """Offset of the first occurrence of ``part`` under the boundary rule, or -1."""
+    return next(occurrences(text, part), -1)
+
+
+def _adjacency(text: str, locators: list[tuple[str, Callable[[str, str], int]]]) -> float:
     """0.5 for each pair of consecutive first occurrences within PROXIMITY_CHARS."""
-    positions = sorted(p for p in (text.find(part) for part in parts) if p >= 0)
+    positions = sorted(p for p in (find(text, part) for part, find in locators) if p >= 0)
     return 0.5 * sum(
         1 for a, b in zip(positions, positions[1:], strict=False) if b - a <= PROXIMITY_CHARS
     )
@@ -216,12 +268,25 @@ def _check_terms(parsed: ParsedQuery, filters: Filters, limits: Limits) -> None:
 
 def _filtered(corpus, clauses, parsed: ParsedQuery, filters: Filters, within: str, cache):
     hits = _matching(corpus, clauses, parsed.excluded, cache, _universe(corpus, filters))
-    if paragraph_level := filters.paragraph_level:
-        paths = corpus.paths
-        hits = [g for g in hits if all(paragraph_matches(c, paths[g]) for c in paragraph_level)]
+    if filters.paragraph_level:
+        hits = _in_sections(corpus, hits, filters)
     if within == "sentence" and len(clauses) > 1:
         hits = [g for g in hits if sentences.matching(corpus.norms[g], clauses)]
     return hits
+
+
+def _in_sections(corpus: Corpus, hits: list[int], filters: Filters) -> list[int]:
+    """The hits that pass the section and heading-word filters."""
+    # Those filters read only the section path, which a whole section's paragraphs share.
+    verdicts: dict[str, bool] = {}
+    kept = []
+    for g in hits:
+        path = corpus.paths[g]
+        if path not in verdicts:
+            verdicts[path] = all(paragraph_matches(c, path) for c in filters.paragraph_level)
+        if verdicts[path]:
+            kept.append(g)
+    return kept
 
 
 def search(

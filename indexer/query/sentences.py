@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from indexer.normalize import normalize
+from indexer.textmatch import contains
 
 _END = re.compile(r"(?<=[。！？；!?;])")
 
@@ -20,10 +21,12 @@ def matching(norm_text: str, clauses) -> bool:
 
 
 def _satisfies(sentence: str, clauses) -> bool:
-    return all(any(all(p in sentence for p in parts) for parts in clause) for clause in clauses)
+    return all(
+        any(all(contains(sentence, p) for p in parts) for parts in clause) for clause in clauses
+    )
 
 
 def best_sentence(text: str, parts: list[str]) -> str:
     """The sentence of ``text`` (as written) holding the most distinct matched parts."""
     pieces = split(text) or [text]
-    return max(pieces, key=lambda s: sum(p in normalize(s) for p in parts))
+    return max(pieces, key=lambda s: sum(contains(normalize(s), p) for p in parts))

@@ -6,22 +6,21 @@ from collections.abc import Iterable
 from html import escape
 
 from indexer.normalize import normalize_with_map
+from indexer.textmatch import occurrences
 
 WINDOW = 140  # characters of context shown (within the 100–160 the UI is designed for)
 LEAD = 24  # characters shown before the first match in the window
 
 
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Spans of the original ``text`` where any normalized term occurs, merged, in order."""
+    """Spans of the original ``text`` where any normalized term occurs, merged, in order.
+
+    Only occurrences that respect token boundaries (:mod:`indexer.textmatch`) are marked.
+    """
     norm = normalize_with_map(text)
-    spans = []
-    for term in terms:
-        if not term:
-            continue
-        i = norm.text.find(term)
-        while i != -1:
-            spans.append(norm.to_original(i, i + len(term)))
-            i = norm.text.find(term, i + len(term))
+    spans = [
+        norm.to_original(i, i + len(term)) for term in terms for i in occurrences(norm.text, term)
+    ]
     return _merge(sorted(spans))
 
 
