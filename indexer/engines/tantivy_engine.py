@@ -53,6 +53,7 @@ from indexer.engines.bigrams import FILL, layout, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields
 from indexer.query.plan import (
     FACETS,
+    SENTENCE_ENDS,
     Clause,
     EngineResult,
     FilterClause,
@@ -62,7 +63,6 @@ from indexer.query.plan import (
     sentence_match,
     year_range,
 )
-from indexer.query.sentences import split as split_sentences
 
 SCHEMA_VERSION = "1"
 VERSION_FILE = "govsearch-tantivy.json"
@@ -112,7 +112,8 @@ def _register_analyzers(index: tantivy.Index) -> None:
     grams = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
     # A stop word keeps its position: FILL holds an empty slot of the layout.
     grams = grams.filter(tantivy.Filter.custom_stopword([FILL])).build()
-    chars = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(r"(?s).")).build()
+    # Unigrams need no positions, so the n-gram tokenizer's all-zero positions are harmless.
+    chars = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 1)).build()
     index.register_tokenizer(_GRAMS, grams)
     index.register_tokenizer(_CHARS, chars)
 
@@ -121,6 +122,12 @@ def recency(year: int | None) -> float:
     """The tie-breaking weight of a year: 2**-20 per year after 1900, capped at 1023."""
     rank = 0 if year is None else min(max(year - 1900, 0), 1023)
     return rank / (1 << 20)
+
+
+def sentence_count(text: str) -> int:
+    """``len(split_sentences(text))``, counted without splitting."""
+    marks = sum(map(text.count, SENTENCE_ENDS))
+    return marks + (1 if text and text[-1] not in SENTENCE_ENDS else 0)
 
 
 class TantivyWriter:
@@ -180,7 +187,7 @@ def _heading_fields(para: ParagraphDoc) -> dict:
 
 
 def _body_fields(text: str) -> dict:
-    sentences = len(split_sentences(text))
+    sentences = sentence_count(text)
     out = {"body": layout(text), "body_chars": text, "sentences": sentences}
     if sentences > 1:
         out["text"] = text.encode("utf-8")
