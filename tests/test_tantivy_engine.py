@@ -105,7 +105,19 @@ def check(engine: TantivyEngine, paras: list[Para], plan: Plan) -> list[HitKey]:
     assert len(stream) == len(want) == result.total == engine.count(plan)
     assert result.facets == oracle_facets(want, engine.facet_limit)
     assert list(result.page) == stream[plan.offset : plan.offset + plan.size]
+    assert_ordered(stream, {p.report_id: p.fields.year for p in paras}, plan.sort)
     return stream
+
+
+def assert_ordered(stream: list[HitKey], years: dict[str, int | None], sort: str) -> None:
+    """Relevance: scores never rise. Year sorts: by year (unknown = oldest), then score."""
+    keys = [(years[h.report_id] or 0, h.score) for h in stream]
+    if sort == "relevance":
+        want = sorted(keys, key=lambda k: -k[1])
+        assert [k[1] for k in keys] == [k[1] for k in want]
+    else:
+        sign = -1 if sort == "year_desc" else 1
+        assert keys == sorted(keys, key=lambda k: (sign * k[0], -k[1]))
 
 
 # -- building indexes ---------------------------------------------------------------------------

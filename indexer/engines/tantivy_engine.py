@@ -173,8 +173,11 @@ def _shared_fields(report_id: str, serial: int, fields: ReportFields) -> dict:
     for name in ("region", "level", "kind"):
         if getattr(fields, name):
             out[name] = getattr(fields, name)
-    if fields.region_path:
-        out["region_path"] = list(fields.region_path)
+    path = list(
+        dict.fromkeys([*fields.region_path, fields.region] if fields.region else fields.region_path)
+    )
+    if path:  # the report's own region is always on its path
+        out["region_path"] = path
     return out
 
 
@@ -233,8 +236,9 @@ class TantivyEngine:
         back. ``merge=False`` skips waiting for segment merges (a test of many segments).
         tantivy's lock allows one writer per index: a second one raises ValueError.
         """
-        searcher, _ = self._current()
         handle = self._index.writer(heap_size=heap_size, num_threads=threads)
+        # Read serials only now: a writer that held the lock before us has committed.
+        searcher, _ = self._current()
         run = TantivyWriter(handle, _next_serial(searcher, self._schema))
         try:
             try:
