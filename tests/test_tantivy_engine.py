@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from indexer.build import build_report, describe_source, find_report_files
 from indexer.engines.bigrams import layout, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields, paragraph_docs
-from indexer.engines.tantivy_engine import TantivyEngine, recency, sentence_count
+from indexer.engines.tantivy_engine import TantivyEngine
+from indexer.engines.tantivy_fields import recency, sentence_count
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.query.plan import FACETS, FilterClause, HitKey, Plan, year_range

@@ -49,11 +49,20 @@ from pathlib import Path
 import tantivy
 
 from indexer.engines import runs
-from indexer.engines.bigrams import FILL, layout, phrase
+from indexer.engines.bigrams import FILL, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields
+from indexer.engines.tantivy_fields import (
+    MAX_SERIAL,
+    ORDINAL_BITS,
+    ORDINAL_MASK,
+    YEAR_MISSING,
+    body_level,
+    heading_level,
+    paragraph_key,
+    report_level,
+)
 from indexer.query.plan import (
     FACETS,
-    SENTENCE_ENDS,
     Clause,
     EngineResult,
     FilterClause,
@@ -66,10 +75,6 @@ from indexer.query.plan import (
 
 SCHEMA_VERSION = "1"
 VERSION_FILE = "govsearch-tantivy.json"
-YEAR_MISSING = -1
-ORDINAL_BITS = 20
-ORDINAL_MASK = (1 << ORDINAL_BITS) - 1
-MAX_SERIAL = 1 << 32  # pkey stays below 2**52, exact in the float64 keys of aggregations
 FACET_LIMIT = 500
 CHUNK = 50_000  # hits held in memory at a time while streaming or verifying
 _EVERY = 1 << 31  # terms aggregation segment_size: keep every value of every segment
@@ -118,18 +123,6 @@ def _register_analyzers(index: tantivy.Index) -> None:
     index.register_tokenizer(_CHARS, chars)
 
 
-def recency(year: int | None) -> float:
-    """The tie-breaking weight of a year: 2**-20 per year after 1900, capped at 1023."""
-    rank = 0 if year is None else min(max(year - 1900, 0), 1023)
-    return rank / (1 << 20)
-
-
-def sentence_count(text: str) -> int:
-    """``len(split_sentences(text))``, counted without splitting."""
-    marks = sum(map(text.count, SENTENCE_ENDS))
-    return marks + (1 if text and text[-1] not in SENTENCE_ENDS else 0)
-
-
 class TantivyWriter:
     """Puts and deletes reports; the engine commits everything at once when the run ends."""
 
@@ -152,49 +145,18 @@ class TantivyWriter:
         self._writer.add_document(
             tantivy.Document(doc_type="r", report=report_id, serial=serial, blob=blob)
         )
-        shared = _shared_fields(report_id, serial, fields)
+        shared = report_level(report_id, serial, fields)
         headings: dict[tuple[str, ...], dict] = {}
         for ordinal, para in enumerate(paragraphs):
             if para.headings not in headings:
-                headings[para.headings] = _heading_fields(para)
-            doc = tantivy.Document(**shared, **headings[para.headings], **_body_fields(para.text))
-            doc.add_integer("pkey", (serial << ORDINAL_BITS) | ordinal)
+                headings[para.headings] = heading_level(para)
+            doc = tantivy.Document(**shared, **headings[para.headings], **body_level(para.text))
+            doc.add_integer("pkey", paragraph_key(serial, ordinal))
             self._writer.add_document(doc)
 
     def delete_report(self, report_id: str) -> None:
         """Remove a report and its paragraphs (no-op if absent)."""
         self._writer.delete_documents_by_term("report", report_id)
-
-
-def _shared_fields(report_id: str, serial: int, fields: ReportFields) -> dict:
-    year = YEAR_MISSING if fields.year is None else fields.year
-    out: dict = {"doc_type": "p", "report": report_id, "serial": serial, "year": year,
-                 "recency": recency(fields.year)}  # fmt: skip
-    for name in ("region", "level", "kind"):
-        if getattr(fields, name):
-            out[name] = getattr(fields, name)
-    path = list(
-        dict.fromkeys([*fields.region_path, fields.region] if fields.region else fields.region_path)
-    )
-    if path:  # the report's own region is always on its path
-        out["region_path"] = path
-    return out
-
-
-def _heading_fields(para: ParagraphDoc) -> dict:
-    if not para.headings:
-        return {}
-    joined = "\n".join(para.headings)
-    return {"section": para.section, "heading": layout(joined, barrier="\n"),
-            "heading_chars": "".join(para.headings)}  # fmt: skip
-
-
-def _body_fields(text: str) -> dict:
-    sentences = sentence_count(text)
-    out = {"body": layout(text), "body_chars": text, "sentences": sentences}
-    if sentences > 1:
-        out["text"] = text.encode("utf-8")
-    return out
 
 
 class TantivyEngine:
