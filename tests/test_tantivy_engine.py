@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from indexer.build import build_report, describe_source, find_report_files
 from indexer.engines.bigrams import layout, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields, paragraph_docs
-from indexer.engines.tantivy_engine import TantivyEngine
+from indexer.engines.tantivy_engine import TantivyEngine, top_values
 from indexer.engines.tantivy_fields import recency, sentence_count
 from indexer.model import Report
 from indexer.normalize import normalize
@@ -327,6 +327,23 @@ def test_facets_keep_the_most_frequent_values_ties_by_name(tmp_path) -> None:
     facets = engine.search(Plan(clauses=((("发展",),),))).facets
     assert facets["report"] == (("r1", 3), ("r2", 2), ("r3", 2))
     assert facets["region"] == (("区4", 3), ("区1", 2), ("区2", 2))
+
+
+def test_facets_count_again_when_values_tie_at_the_cut(tmp_path) -> None:
+    engine = TantivyEngine(tmp_path, facet_limit=1)  # asks tantivy for 4 values first
+    with engine.writer() as w:
+        for name in [f"b{i:02d}" for i in range(60)] + ["a"]:
+            w.put_report(name, b"", ReportFields(region=name), [ParagraphDoc("发展")] * 2)
+    assert engine.search(Plan(clauses=((("发展",),),))).facets["region"] == (("a", 2),)
+
+
+def test_top_values_of_a_terms_aggregation() -> None:
+    found = {"buckets": [{"key": "y", "doc_count": 3}, {"key": "x", "doc_count": 3},
+                         {"key": 2, "doc_count": 2}], "sum_other_doc_count": 4}  # fmt: skip
+    assert top_values(found, 1) == (("x", 3),)
+    assert top_values(found, 3) is None  # "2" might tie with a value left out
+    assert top_values(found, 3, final=True) == (("x", 3), ("y", 3), ("2", 2))
+    assert top_values({**found, "sum_other_doc_count": 0}, 9, drop=2) == (("x", 3), ("y", 3))
 
 
 def test_facets_are_exact_across_segments(tmp_path) -> None:

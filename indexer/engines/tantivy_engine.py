@@ -175,6 +175,7 @@ class TantivyEngine:
         self._lock = threading.Lock()
         self._state: tuple[object, tantivy.Searcher] | None = None
         self._verified: OrderedDict[tuple, list[int]] = OrderedDict()
+        self._names: tuple[object, dict[int, str]] = (None, {})  # report ids by serial
 
     # -- state -----------------------------------------------------------------------------
     def _current(self) -> tuple[tantivy.Searcher, object]:
@@ -261,13 +262,13 @@ class TantivyEngine:
         searcher, token = self._current()
         query = self._query(searcher, token, plan)
         aggs = {"total": {"value_count": {"field": "pkey"}}}
-        aggs.update({name: self._facet_agg(name, 2 * self.facet_limit) for name in FACETS})
+        aggs.update({name: self._facet_agg(name, 4 * self.facet_limit) for name in FACETS})
         found = searcher.aggregate(query, aggs)
         total = int(found["total"]["value"])
-        facets = {name: self._facet(searcher, query, name, found[name]) for name in FACETS}
+        facets = self._facets(searcher, query, found)
         years = {int(b["key"]): b["doc_count"] for b in found["year"]["buckets"]}
         hits = self._page(searcher, query, plan, years, total)
-        return EngineResult(total, facets, tuple(self._keys(searcher, hits)))
+        return EngineResult(total, facets, tuple(self._keys(searcher, token, hits)))
 
     def iter_hits(self, plan: Plan) -> Iterator[HitKey]:
         """Every hit once, in the plan's order (``offset`` and ``size`` are ignored).
@@ -279,7 +280,7 @@ class TantivyEngine:
         query = self._query(searcher, token, plan)
         records = runs.merged(self._records(searcher, query), key=_ORDER[plan.sort])
         while batch := list(islice(records, 1000)):
-            names = self._report_names(searcher, {r[4] >> ORDINAL_BITS for r in batch})
+            names = self._report_names(searcher, token, {r[4] >> ORDINAL_BITS for r in batch})
             for score, _year, _seg, _doc, pkey in batch:
                 yield HitKey(names[pkey >> ORDINAL_BITS], pkey & ORDINAL_MASK, score)
 
@@ -358,21 +359,23 @@ class TantivyEngine:
     def _facet_agg(self, name: str, size: int) -> dict:
         return _terms(_FACET_FIELDS[name], 10_000 if name == "year" else size)
 
-    def _facet(self, searcher, query, name: str, found: dict) -> tuple[tuple[str, int], ...]:
-        """Every value, or the ``facet_limit`` most frequent with ties by value (exact)."""
-        size = 2 * self.facet_limit
+    def _facets(self, searcher, query, found: dict) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Each facet's top values; fields tied at the cut are counted again with more values."""
+        out: dict[str, tuple[tuple[str, int], ...]] = {}
+        size = 4 * self.facet_limit
         while True:
-            buckets = [(str(b["key"]), b["doc_count"]) for b in found["buckets"]
-                       if not (name == "year" and b["key"] == YEAR_MISSING)]  # fmt: skip
-            buckets.sort(key=lambda v: (-v[1], v[0]))
-            cut = buckets[: self.facet_limit]
-            # Values left out count at most the smallest count returned: ties need more.
-            if not found.get("sum_other_doc_count") or len(buckets) <= self.facet_limit:
-                return tuple(cut)
-            if cut[-1][1] > buckets[-1][1]:
-                return tuple(cut)
-            size *= 4
-            found = searcher.aggregate(query, {name: self._facet_agg(name, size)})[name]
+            final = size >= _BUCKETS
+            for name in FACETS:
+                if name in found and name not in out:
+                    drop = YEAR_MISSING if name == "year" else None
+                    top = top_values(found[name], self.facet_limit, drop, final)
+                    if top is not None:
+                        out[name] = top
+            pending = [name for name in FACETS if name not in out]
+            if not pending:
+                return out
+            size = min(4 * size, _BUCKETS)
+            found = searcher.aggregate(query, {n: self._facet_agg(n, size) for n in pending})
 
     def _page(self, searcher, query, plan: Plan, years: dict[int, int], total: int) -> list:
         if plan.size == 0 or plan.offset >= total:  # tantivy panics on limit=0
@@ -395,25 +398,28 @@ class TantivyEngine:
                 break
         return hits
 
-    def _keys(self, searcher, hits: list) -> list[HitKey]:
+    def _keys(self, searcher, token, hits: list) -> list[HitKey]:
         pkeys = searcher.fast_field_values("pkey", [address for _, address in hits])
-        names = self._report_names(searcher, {p >> ORDINAL_BITS for p in pkeys})
+        names = self._report_names(searcher, token, {p >> ORDINAL_BITS for p in pkeys})
         return [HitKey(names[p >> ORDINAL_BITS], p & ORDINAL_MASK, score)
                 for (score, _), p in zip(hits, pkeys, strict=True)]  # fmt: skip
 
-    def _report_names(self, searcher, serials: Iterable[int]) -> dict[int, str]:
-        """Report ids by serial, looked up among the report documents."""
-        serials = sorted(serials)
-        names: dict[int, str] = {}
-        for i in range(0, len(serials), _BUCKETS):
-            part = serials[i : i + _BUCKETS]
+    def _report_names(self, searcher, token, serials: Iterable[int]) -> dict[int, str]:
+        """Report ids by serial, from the report documents; cached per committed state."""
+        with self._lock:
+            if self._names[0] != token:
+                self._names = (token, {})
+            cache = self._names[1]
+        missing = sorted(set(serials) - cache.keys())
+        for i in range(0, len(missing), _BUCKETS):
+            part = missing[i : i + _BUCKETS]
             query = _all_of([self._term("doc_type", "r"),
                              Q.term_set_query(self._schema, "serial", part)])  # fmt: skip
             agg = _terms("report", len(part))
             agg["aggs"] = {"serial": {"min": {"field": "serial"}}}
             for b in searcher.aggregate(query, {"ids": agg})["ids"]["buckets"]:
-                names[int(b["serial"]["value"])] = b["key"]
-        return names
+                cache[int(b["serial"]["value"])] = b["key"]
+        return cache
 
     def _records(self, searcher, query, with_address: bool = False) -> Iterator[list]:
         """Every hit of ``query``, one chunk of pkey ranges at a time."""
@@ -448,6 +454,23 @@ class TantivyEngine:
             else:
                 chunks.append((start, start + width - 1, count))
         return chunks
+
+
+def top_values(
+    found: dict, limit: int, drop: object = None, final: bool = False
+) -> tuple[tuple[str, int], ...] | None:
+    """The ``limit`` most frequent values of a terms aggregation, ties by value.
+
+    None if values tantivy left out might tie at the cut (it returns the most frequent ones,
+    ties in no particular order); with ``final``, ties are broken among the values returned.
+    """
+    values = [(str(b["key"]), b["doc_count"]) for b in found["buckets"] if b["key"] != drop]
+    values.sort(key=lambda v: (-v[1], v[0]))
+    top = tuple(values[:limit])
+    if not found.get("sum_other_doc_count") or final:
+        return top
+    # A value left out counts no more than the last one returned.
+    return top if len(values) > limit and top[-1][1] > values[-1][1] else None
 
 
 def _terms(field: str, size: int) -> dict:
