@@ -24,8 +24,11 @@ same score. Pages and :meth:`TantivyEngine.iter_hits` follow this one order.
 
 Facets count paragraphs over all hits with terms aggregations that count every value in every
 segment (exact on any number of segments): every value, or the ``facet_limit`` (default 500)
-most frequent, ties by value. Total and facets come from one evaluation (``aggregate``), the
-page from a second (``search``) on the same searcher, so both see one committed state.
+most frequent, ties by value. tantivy returns the most frequent values, ties in no order, so
+it is asked for four times as many; a field where left-out values might tie at the cut is
+counted again with more (up to 50,000 values, tantivy's bucket limit; past that, ties at the
+cut are broken among the values returned). Total and facets come from one evaluation
+(``aggregate``), the page from a second (``search``) on the same searcher: one committed state.
 
 Same sentence. A paragraph of one sentence matches as a paragraph. Plans that cannot differ
 (:func:`~indexer.query.plan.sentence_is_paragraph`) add nothing. Otherwise the multi-sentence
