@@ -565,6 +565,14 @@ def test_trap_ngram_positions_are_all_zero() -> None:
     assert {t.position for t in analyzer.pre_tokenize("abcd").tokens} == {0}
 
 
+def test_relied_on_a_stop_word_keeps_its_position() -> None:
+    """The token layout's empty slots depend on it (FILL is a stop word)."""
+    words = tantivy.Filter.custom_stopword(["\x1f."])
+    analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(words).build()
+    tokens = analyzer.pre_tokenize("a \x1f. b").tokens
+    assert [(t.text, t.position) for t in tokens] == [("a", 0), ("b", 2)]
+
+
 def test_trap_python_int_in_a_u64_field_fails_the_commit(tiny) -> None:
     _, writer = tiny
     writer.add_document(tantivy.Document(u=5))
