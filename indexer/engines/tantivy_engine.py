@@ -264,12 +264,12 @@ class TantivyEngine:
         """Total and facets over all hits, and the page ``plan.offset:+plan.size``."""
         searcher, token = self._current()
         query = self._query(searcher, token, plan)
-        aggs = {"total": {"value_count": {"field": "pkey"}}}
-        aggs.update({name: self._facet_agg(name, 4 * self.facet_limit) for name in FACETS})
+        aggs = {name: self._facet_agg(name, 4 * self.facet_limit) for name in FACETS}
         found = searcher.aggregate(query, aggs)
-        total = int(found["total"]["value"])
-        facets = self._facets(searcher, query, found)
+        # Every paragraph has a year (YEAR_MISSING included), and every year is asked for.
         years = {int(b["key"]): b["doc_count"] for b in found["year"]["buckets"]}
+        total = sum(years.values()) + found["year"].get("sum_other_doc_count", 0)
+        facets = self._facets(searcher, query, found)
         hits = self._page(searcher, query, plan, years, total)
         return EngineResult(total, facets, tuple(self._keys(searcher, token, hits)))
 
@@ -360,7 +360,7 @@ class TantivyEngine:
 
     # -- results -----------------------------------------------------------------------------
     def _facet_agg(self, name: str, size: int) -> dict:
-        return _terms(_FACET_FIELDS[name], 10_000 if name == "year" else size)
+        return _terms(_FACET_FIELDS[name], _BUCKETS if name == "year" else size)
 
     def _facets(self, searcher, query, found: dict) -> dict[str, tuple[tuple[str, int], ...]]:
         """Each facet's top values; fields tied at the cut are counted again with more values."""
@@ -467,13 +467,12 @@ def top_values(
     None if values tantivy left out might tie at the cut (it returns the most frequent ones,
     ties in no particular order); with ``final``, ties are broken among the values returned.
     """
-    values = [(str(b["key"]), b["doc_count"]) for b in found["buckets"] if b["key"] != drop]
-    values.sort(key=lambda v: (-v[1], v[0]))
-    top = tuple(values[:limit])
+    ranked = sorted((-b["doc_count"], str(b["key"])) for b in found["buckets"] if b["key"] != drop)
+    top = tuple((value, -count) for count, value in ranked[:limit])
     if not found.get("sum_other_doc_count") or final:
         return top
     # A value left out counts no more than the last one returned.
-    return top if len(values) > limit and top[-1][1] > values[-1][1] else None
+    return top if len(ranked) > limit and top[-1][1] > -ranked[-1][0] else None
 
 
 def _terms(field: str, size: int) -> dict:
