@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indexer import metadata, structure
 from indexer.aliases import carry_aliases
-from indexer.engine import Engine, EngineWriter, ReportEntry, Snapshot
+from indexer.engines import Engine, ReportEntry, Store, Writer
 from indexer.model import Report
 from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, read_source
 
@@ -170,13 +170,13 @@ class _Run:
     """The state of one index run, as files are visited in order."""
 
     indexed: dict[str, ReportEntry]  # what the index held when the run started
-    writer: EngineWriter
+    writer: Writer
     ids_by_file: dict[str, str]  # file -> report id it yields this run ("" if unknown)
     summary: IndexSummary = field(default_factory=IndexSummary)
     taken: dict[str, str] = field(default_factory=dict)  # report id -> file that holds it
     catalogs: dict[Path, dict[str, dict[str, str]]] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)  # data hash -> first file
-    before: Snapshot | None = None  # the index as the run found it
+    before: Store | None = None  # the index as the run found it
 
     def index_file(self, path: Path) -> None:
         """Index one file if it changed, recording the outcome in the summary."""

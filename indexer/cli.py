@@ -11,7 +11,7 @@ import click
 
 from indexer.build import IndexSummary, index_paths
 from indexer.config import default_corpus_dir, default_index_dir
-from indexer.engine import Engine, IndexBusy, IndexMissing
+from indexer.engines import KINDS, EngineMismatch, IndexBusy, IndexMissing, open_engine
 from indexer.query import Library, QueryError, SearchRequest, search
 
 INDEX_DIR = click.option(
@@ -34,8 +34,12 @@ def main() -> None:
 @click.option("--rebuild", is_flag=True, help="Rebuild the whole index from scratch.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another running index to finish.")  # fmt: skip
+@click.option("--engine", "kind", type=click.Choice(KINDS), default=None,
+              help="Engine for a new index (default whoosh; tantivy for large collections). "
+                   "An existing index keeps its engine unless --rebuild.")  # fmt: skip
 def index_command(
-    paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, wait: float
+    paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, wait: float,
+    kind: str | None,
 ) -> None:
     """Index report files (.txt .html .htm .docx .pdf); only changed files are re-read.
 
@@ -49,18 +53,16 @@ def index_command(
     Example: govsearch index corpus/ --index-dir instance/index
     """
     paths = paths or (default_corpus_dir(),)
-    engine = Engine(index_dir or default_index_dir())
     from indexer.build import find_report_files
 
     try:
+        engine = open_engine(index_dir or default_index_dir(), kind, rebuild=rebuild)
         total = len(find_report_files(paths))
         with click.progressbar(length=total, label="Indexing", file=sys.stderr,
                                show_pos=True) as bar:  # fmt: skip
             summary = index_paths(list(paths), engine, rebuild=rebuild,
                                   progress=lambda _p: bar.update(1), wait=wait)  # fmt: skip
-    except IndexBusy as exc:
-        raise click.ClickException(str(exc)) from exc
-    except (FileNotFoundError, ValueError) as exc:
+    except (IndexBusy, EngineMismatch, FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     _print_summary(summary)
     if summary.failed:
@@ -182,7 +184,7 @@ def serve_command(host: str, port: int, threads: int, index_dir: Path | None) ->
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     index_dir = index_dir or default_index_dir()
-    engine = Engine(index_dir)
+    engine = open_engine(index_dir)
     if not engine.exists():
         click.echo(f"{index_dir} 中还没有索引；先为 {default_corpus_dir()} 建立索引…", err=True)
         try:
@@ -192,6 +194,6 @@ def serve_command(host: str, port: int, threads: int, index_dir: Path | None) ->
         _print_summary(summary)
     app = create_app({"INDEX_DIR": str(index_dir)})
     # Load the corpus, jieba's dictionary and the suggestion data now, before the first request.
-    app.extensions["govsearch.library"].corpus()
+    app.extensions["govsearch.library"].searcher()
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     serve(app, host=host, port=port, threads=threads, ident="govsearch")

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.build import index_paths
-from indexer.engine import Engine
+from indexer.engines import open_engine
 from indexer.query import Library
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,11 +30,44 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+ENGINES = ("whoosh",)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_kind(request) -> str:
+    """Every test that touches an index runs once per engine: one contract, two engines."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory) -> Path:
-    """An index of the shipped corpus, built once per test session."""
-    path = tmp_path_factory.mktemp("index")
-    summary = index_paths([CORPUS], Engine(path))
+def make_engine(engine_kind):
+    """``make_engine(path)``: an engine of this run's kind for a new index directory."""
+
+    def make(path: Path):
+        return open_engine(Path(path), engine_kind)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def index_reports(make_engine, tmp_path_factory):
+    """``index_reports(reports)``: a Library over a new index of hand-made ``Report``s."""
+
+    def build(reports) -> Library:
+        path = tmp_path_factory.mktemp("reports")
+        with make_engine(path).writer() as writer:
+            for report in reports:
+                writer.put_report(report, "2026-01-01T00:00:00Z")
+        return Library(path)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, make_engine, engine_kind) -> Path:
+    """An index of the shipped corpus, built once per test session and engine."""
+    path = tmp_path_factory.mktemp(f"index-{engine_kind}")
+    summary = index_paths([CORPUS], make_engine(path))
     assert not summary.failed, summary.failed
     return path
 
@@ -46,9 +79,24 @@ def library(index_dir) -> Library:
 
 
 @pytest.fixture(scope="session")
-def corpus(library):
-    """The in-memory corpus (flat paragraph arrays) of the shipped reports."""
-    return library.corpus()
+def searcher(library):
+    """The current searcher of the shipped corpus's index."""
+    return library.searcher()
+
+
+@pytest.fixture(scope="session")
+def reports() -> list:
+    """The shipped corpus as the pipeline reads it: the oracle that is no engine."""
+    from indexer.build import build_report, describe_source, find_report_files
+
+    catalogs: dict = {}
+    return [build_report(describe_source(p, catalogs)) for p in find_report_files([CORPUS])]
+
+
+@pytest.fixture(scope="session")
+def paragraphs(reports) -> list:
+    """Every (report, paragraph) of the shipped corpus, in reading order."""
+    return [(r, p) for r in reports for p in r.paragraphs]
 
 
 @pytest.fixture()

@@ -125,16 +125,17 @@ def test_requests_are_logged_without_client_data(client, caplog):
     assert "10.9.8.7" not in lines[0]
 
 
-def test_an_index_of_another_format_asks_for_a_rebuild(tmp_path):
+def test_an_index_of_another_format_asks_for_a_rebuild(tmp_path, make_engine):
     from indexer.build import index_paths
-    from indexer.engine import FORMAT_FILE, Engine, IndexMissing
+    from indexer.engines import IndexMissing
+    from indexer.engines.generations import FORMAT_FILE
 
     folder = tmp_path / "r"
     folder.mkdir()
     (folder / "a.txt").write_text(
         "某市2025年政府工作报告\n推进综合查一次改革。\n", encoding="utf-8"
     )
-    engine = Engine(tmp_path / "ix")
+    engine = make_engine(tmp_path / "ix")
     index_paths([folder], engine)
     marker = next((tmp_path / "ix").glob(f"gen-*/{FORMAT_FILE}"))
     marker.write_text("0\n")

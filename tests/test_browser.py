@@ -297,7 +297,7 @@ def test_search_box_offers_suggestions(new_page):
 def aliased_url(tmp_path_factory):
     """`govsearch serve` over a report indexed twice, its third paragraph edited in between."""
     from indexer.build import index_paths
-    from indexer.engine import Engine
+    from indexer.engines import open_engine
 
     root = tmp_path_factory.mktemp("aliased")
     (root / "corpus").mkdir()
@@ -308,7 +308,7 @@ def aliased_url(tmp_path_factory):
     lines += [f"第{i}项工作扎实推进。" + "正文。" * 40 for i in range(20)]  # enough to scroll
     for text in (lines, [*lines[:3], lines[3].replace("十二项", "十五项"), *lines[4:]]):
         source.write_text("\n".join(text), encoding="utf-8")
-        index_paths([root / "corpus"], Engine(root / "ix"))
+        index_paths([root / "corpus"], open_engine(root / "ix"))
     with running_server(root / "ix", ARTIFACTS / "serve-aliased.log") as url:
         yield url
 

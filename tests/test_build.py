@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.build import index_paths
-from indexer.engine import Engine, IndexBusy
+from indexer.engines import IndexBusy
 from indexer.query import Library, SearchRequest, search
 
 SEED = Path(__file__).resolve().parent.parent / "corpus" / "taicang-2024-fazhi.txt"
@@ -42,25 +42,25 @@ def ids(library: Library, q: str) -> list[tuple[str, str]]:
     return [(h.report_id, h.paragraph_id) for h in page.hits]
 
 
-def test_first_run_adds_everything(tiny, tmp_path):
-    summary = index_paths([tiny], Engine(tmp_path / "ix"))
+def test_first_run_adds_everything(tiny, tmp_path, make_engine):
+    summary = index_paths([tiny], make_engine(tmp_path / "ix"))
     assert sorted(summary.added) == ["a", "b"]
     assert summary.failed == [] and summary.reports == 2
     assert summary.paragraphs > 4
 
 
-def test_rerun_changes_only_what_changed(tiny, tmp_path):
-    engine = Engine(tmp_path / "ix")
+def test_rerun_changes_only_what_changed(tiny, tmp_path, make_engine):
+    engine = make_engine(tmp_path / "ix")
     index_paths([tiny], engine)
     library = Library(tmp_path / "ix")
-    before = library.corpus().report_view("a").report.paragraphs
+    before = library.searcher().load_report("a").paragraphs
     again = index_paths([tiny], engine)
     assert sorted(again.unchanged) == ["a", "b"] and not again.added and not again.updated
 
     (tiny / "b.txt").write_text(REPORT_B + "推进城市更新。\n", encoding="utf-8")
     changed = index_paths([tiny], engine)
     assert changed.updated == ["b"] and changed.unchanged == ["a"]
-    assert library.corpus().report_view("a").report.paragraphs == before
+    assert library.searcher().load_report("a").paragraphs == before
     assert ids(library, "城市更新")
 
     (tiny / "b.txt").unlink()
@@ -69,21 +69,21 @@ def test_rerun_changes_only_what_changed(tiny, tmp_path):
     assert ids(library, "一网通办") == []
 
 
-def test_editing_one_paragraph_keeps_the_other_ids(tiny, tmp_path):
-    engine = Engine(tmp_path / "ix")
+def test_editing_one_paragraph_keeps_the_other_ids(tiny, tmp_path, make_engine):
+    engine = make_engine(tmp_path / "ix")
     index_paths([tiny], engine)
     library = Library(tmp_path / "ix")
-    old = {p.text: p.id for p in library.corpus().report_view("a").report.paragraphs}
+    old = {p.text: p.id for p in library.searcher().load_report("a").paragraphs}
     (tiny / "a.txt").write_text(REPORT_A.replace("能力有待提升", "能力仍需提升"), encoding="utf-8")
     index_paths([tiny], engine)
-    new = {p.text: p.id for p in library.corpus().report_view("a").report.paragraphs}
+    new = {p.text: p.id for p in library.searcher().load_report("a").paragraphs}
     kept = set(old) & set(new)
     assert len(kept) == len(old) - 1
     assert all(old[t] == new[t] for t in kept)
 
 
-def test_bad_files_are_reported_and_nothing_is_lost(tiny, tmp_path):
-    engine = Engine(tmp_path / "ix")
+def test_bad_files_are_reported_and_nothing_is_lost(tiny, tmp_path, make_engine):
+    engine = make_engine(tmp_path / "ix")
     index_paths([tiny], engine)
     (tiny / "binary.txt").write_bytes(bytes(range(256)) * 10)
     (tiny / "empty.txt").write_bytes(b"")
@@ -97,8 +97,8 @@ def test_bad_files_are_reported_and_nothing_is_lost(tiny, tmp_path):
     assert ids(library, "一网通办")
 
 
-def test_a_failed_run_leaves_the_previous_index(tiny, tmp_path, monkeypatch):
-    engine = Engine(tmp_path / "ix")
+def test_a_failed_run_leaves_the_previous_index(tiny, tmp_path, monkeypatch, make_engine):
+    engine = make_engine(tmp_path / "ix")
     index_paths([tiny], engine)
     library = Library(tmp_path / "ix")
     before = ids(library, "综合查一次")
@@ -119,8 +119,8 @@ def test_a_failed_run_leaves_the_previous_index(tiny, tmp_path, monkeypatch):
     assert ids(library, "双随机")
 
 
-def test_a_second_writer_is_refused_with_a_clear_message(tiny, tmp_path):
-    engine = Engine(tmp_path / "ix")
+def test_a_second_writer_is_refused_with_a_clear_message(tiny, tmp_path, make_engine):
+    engine = make_engine(tmp_path / "ix")
     index_paths([tiny], engine)
     entered, release = threading.Event(), threading.Event()
 
@@ -141,8 +141,8 @@ def test_a_second_writer_is_refused_with_a_clear_message(tiny, tmp_path):
     assert index_paths([tiny], engine).unchanged
 
 
-def test_rebuild_gives_the_same_index(tiny, tmp_path):
-    engine = Engine(tmp_path / "ix")
+def test_rebuild_gives_the_same_index(tiny, tmp_path, make_engine):
+    engine = make_engine(tmp_path / "ix")
     index_paths([tiny], engine)
     library = Library(tmp_path / "ix")
     before = ids(library, "法治")
@@ -151,19 +151,21 @@ def test_rebuild_gives_the_same_index(tiny, tmp_path):
     assert ids(library, "法治") == before
 
 
-def test_index_level_phrase_queries_are_exact(corpus, index_dir):
-    """The engine's own phrase query finds exactly the paragraphs containing the phrase."""
+def test_whoosh_index_level_phrase_queries_are_exact(reports, tmp_path):
+    """The Whoosh index's own phrase query finds exactly the paragraphs containing the phrase."""
+    from indexer.engines.whoosh_engine import WhooshEngine
     from indexer.normalize import normalize
 
-    snapshot = Engine(index_dir).snapshot()
+    engine = WhooshEngine(tmp_path / "ix")
+    with engine.writer() as writer:
+        for report in reports:
+            writer.put_report(report, "")
+    snapshot = engine.snapshot()
     try:
         for phrase in ["综合查一次", "綜合查一次", "改革开放", "互联网+", "PM2.5", "一件事", "法", "。"]:
             norm = normalize(phrase)
             truth = {
-                (v.report.id, p.number)
-                for v in corpus.views
-                for p, text in zip(v.report.paragraphs, v.norm_texts, strict=True)
-                if norm in text
+                (r.id, p.number) for r in reports for p in r.paragraphs if norm in normalize(p.text)
             }
             assert snapshot.phrase_paragraphs(norm) == truth, phrase
             assert truth, phrase

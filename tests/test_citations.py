@@ -9,7 +9,6 @@ from bs4 import BeautifulSoup
 
 from indexer.aliases import carry_aliases
 from indexer.build import index_paths
-from indexer.engine import Engine
 from indexer.model import Report, ReportMeta
 from indexer.structure import parse_body
 
@@ -73,12 +72,12 @@ def test_aliases_accumulate_and_an_id_back_in_use_is_no_alias() -> None:
 
 
 @pytest.fixture()
-def reindexed(tmp_path: Path) -> tuple[Path, Report, Report]:
+def reindexed(tmp_path: Path, make_engine) -> tuple[Path, Report, Report]:
     """A report indexed, edited, and indexed again: (index dir, first version, second)."""
     folder = tmp_path / "corpus"
     folder.mkdir()
     source = folder / "r.txt"
-    engine = Engine(tmp_path / "ix")
+    engine = make_engine(tmp_path / "ix")
     versions = []
     for lines in (V1, V2):
         source.write_text("\n".join([TITLE, *lines]), encoding="utf-8")

@@ -6,7 +6,6 @@ import pytest
 
 from indexer.model import Paragraph, Report, ReportMeta
 from indexer.query import QueryError, SearchRequest, search
-from indexer.query.library import Corpus, _view
 
 # (id, region path, level, kind, year, [(heading, text), ...])
 REPORTS = [
@@ -40,12 +39,12 @@ def make_report(rid, path, level, kind, year, sections) -> Report:
 
 
 @pytest.fixture(scope="module")
-def collection() -> Corpus:
-    """An in-memory collection: no index needed to test the query layer's semantics."""
-    return Corpus([_view(make_report(*row), "") for row in REPORTS], generation=1)
+def collection(index_reports):
+    """A small collection with a region hierarchy, levels and kinds, in this run's engine."""
+    return index_reports([make_report(*row) for row in REPORTS])
 
 
-def found(corpus: Corpus, q: str = "营商环境", **params) -> set[str]:
+def found(corpus, q: str = "营商环境", **params) -> set[str]:
     results = search(corpus, SearchRequest.from_args({"q": q, "size": "100", **params}))
     assert results.total == len(results.hits)
     return {h.report_id for h in results.hits}

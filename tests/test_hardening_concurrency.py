@@ -24,7 +24,7 @@ from urllib.parse import quote
 import pytest
 
 from indexer.build import index_paths
-from indexer.engine import Engine, IndexMissing
+from indexer.engines import IndexMissing, open_engine
 from indexer.query import Library, SearchRequest, search
 
 GOVSEARCH = str(Path(sys.executable).with_name("govsearch"))
@@ -139,7 +139,7 @@ def test_server_keeps_answering_while_index_changes(tmp_path):
     for n in range(8):
         write_report(folder, n, lines)
     ix = tmp_path / "ix"
-    index_paths([folder], Engine(ix))
+    index_paths([folder], open_engine(ix))
     server = Server(ix)
     log: dict[str, list[int]] = {k: [] for k in QUERIES}
     failures: list[object] = []
@@ -226,7 +226,7 @@ def test_hostile_raw_urls_through_waitress(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     write_report(folder, 0, corpus_lines())
-    index_paths([folder], Engine(tmp_path / "ix"))
+    index_paths([folder], open_engine(tmp_path / "ix"))
     server = Server(tmp_path / "ix")
     try:
         for path in ["/api/search?q=%ED%A0%80", "/search?q=%ED%A0%80%22%00", "/api/search?q=%C0%AF",
@@ -261,10 +261,10 @@ def lock_held(lock_file: Path) -> bool:
 def state(ix: Path, library: Library | None = None) -> dict:
     """What a reader sees: reports with content hashes and paragraph ids, and query results."""
     library = library or Library(ix)
-    corpus = library.corpus()
+    searcher = library.searcher()
     reports = {
-        v.report.id: (v.report.content_hash, tuple(p.id for p in v.report.paragraphs))
-        for v in corpus.views
+        r.id: (r.content_hash, tuple(p.id for p in r.paragraphs))
+        for r in (searcher.load_report(s.id) for s in searcher.summaries())
     }
     results = {}
     for q in ("独有标记", "乙", "工作 -独有标记甲03号", "甲05号 OR 乙06号", "发展"):
@@ -275,7 +275,7 @@ def state(ix: Path, library: Library | None = None) -> dict:
 
 def clean_state(folder: Path, where: Path) -> dict:
     shutil.rmtree(where, ignore_errors=True)
-    index_paths([folder], Engine(where))
+    index_paths([folder], open_engine(where))
     return state(where)
 
 
@@ -302,7 +302,7 @@ def kill_during(args: list[str], lock_file: Path, offset: float, trigger=None) -
 def assert_recovers(folder: Path, ix: Path, clean: dict) -> None:
     # The next run is not blocked by leftovers. The killed run's indexing workers die with it
     # (PDEATHSIG) but need a moment to go, so allow a short wait for the lock.
-    summary = index_paths([folder], Engine(ix), wait=10)
+    summary = index_paths([folder], open_engine(ix), wait=10)
     assert not summary.failed
     assert state(ix) == clean
     gens = sorted(p.name for p in ix.iterdir() if p.name.startswith("gen-"))
@@ -324,9 +324,9 @@ def test_sigkill_during_runs_never_loses_the_last_complete_index(tmp_path):
     ix.mkdir()
     lock.touch()
     kill_during([str(folder), "--index-dir", str(ix)], lock, 0.3)
-    if not Engine(ix).exists():
+    if not open_engine(ix).exists():
         with pytest.raises(IndexMissing):
-            Library(ix).corpus()
+            Library(ix).searcher()
     assert_recovers(folder, ix, old_clean)
 
     # Change the corpus: 6 changed, 4 removed, 4 added.
@@ -401,7 +401,7 @@ def test_killed_fresh_build_leaves_no_worker_processes(tmp_path, corpus_dir):
             time.sleep(0.05)
         assert processes_using(str(ix)) == []
         # An exiting process drops its command line before its files: allow it a moment.
-        assert index_paths([corpus_dir], Engine(ix), wait=10).added  # the lock is free again
+        assert index_paths([corpus_dir], open_engine(ix), wait=10).added  # the lock is free again
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -23,7 +23,7 @@ import pytest
 
 from indexer.build import index_paths
 from indexer.cli import main
-from indexer.engine import Engine
+from indexer.engines import open_engine
 from indexer.query import Library, SearchRequest, search
 
 GOVSEARCH = str(Path(sys.executable).with_name("govsearch"))
@@ -101,7 +101,7 @@ def hostile(tmp_path_factory):
     (reports / "link.txt.meta.json").write_text(
         json.dumps({"source_url": "javascript:alert(11)"}), encoding="utf-8"
     )
-    summary = index_paths([reports], Engine(root / "ix"))
+    summary = index_paths([reports], open_engine(root / "ix"))
     assert not summary.failed, summary.failed
     assert sorted(summary.added) == ["hostile", "link", "page"]
     from webapp import create_app
@@ -341,9 +341,9 @@ def test_bad_files_are_reported_and_lose_nothing(tmp_path):
         assert sorted(h.report_id for h in hits) == expected[report_id], word
     truncated = search(library, SearchRequest.from_args({"q": "丁香花园"})).hits
     assert [h.report_id for h in truncated] == ["truncated"]
-    assert set(library.corpus().by_id) == {"a", "b", "c", "copy-of-b", "truncated"}
+    assert {s.id for s in library.searcher().summaries()} == {"a", "b", "c", "copy-of-b", "truncated"}
 
-    again = index_paths([folder], Engine(ix))  # a rerun: same verdicts, nothing removed
+    again = index_paths([folder], open_engine(ix))  # a rerun: same verdicts, nothing removed
     assert again.removed == [] and not again.added and not again.updated
     assert len(again.failed) == len(failed)
     assert any("duplicate" in w for w in again.warnings)

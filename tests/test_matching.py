@@ -13,7 +13,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from indexer.build import index_paths
-from indexer.engine import Engine
 from indexer.normalize import normalize
 from indexer.query import Library, SearchRequest, search
 from indexer.query.search import whole_words
@@ -55,12 +54,12 @@ TAICANG = """太倉市2024年度法治政府建設工作情況報告
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
+def index_dir(tmp_path_factory, make_engine) -> Path:
     folder = tmp_path_factory.mktemp("reports")
     (folder / "suzhou-2025.txt").write_text(SUZHOU, encoding="utf-8")
     (folder / "taicang-2024.txt").write_bytes(TAICANG.encode("big5"))
     path = tmp_path_factory.mktemp("index")
-    summary = index_paths([folder], Engine(path))
+    summary = index_paths([folder], make_engine(path))
     assert not summary.failed, summary.failed
     return path
 
@@ -87,14 +86,15 @@ def texts(library, **args) -> set[str]:
 
 def truth(library, *terms: str, excluded: tuple[str, ...] = ()) -> set[str]:
     """Paragraphs (as written) where every term occurs and no excluded one, by textmatch."""
-    corpus = library.corpus()
+    searcher = library.searcher()
     out = set()
-    for g in range(len(corpus)):
-        norm = corpus.norms[g]
-        if all(contains(norm, normalize(t)) for t in terms) and not any(
-            contains(norm, normalize(t)) for t in excluded
-        ):
-            out.add(corpus.paragraph(g)[1].text)
+    for summary in searcher.summaries():
+        for para in searcher.load_report(summary.id).paragraphs:
+            norm = normalize(para.text)
+            if all(contains(norm, normalize(t)) for t in terms) and not any(
+                contains(norm, normalize(t)) for t in excluded
+            ):
+                out.add(para.text)
     return out
 
 
@@ -141,12 +141,14 @@ def test_exact_hits_are_the_oracle_s(library, q):
     "term", ["ai", "it", "5g", "2024年", "5%左右", "pm2.5", "1.2", "5", "查一"]
 )
 def test_find_is_exact_on_both_paths(library, monkeypatch, share, term):
-    from indexer.query import library as library_module
+    from indexer.engines import whoosh_search
 
-    monkeypatch.setattr(library_module, "COMMON_SHARE", share)
-    corpus = library.corpus()
-    expected = [g for g in range(len(corpus)) if contains(corpus.norms[g], term)]
-    assert corpus.find(term) == expected
+    searcher = library.searcher()
+    if not isinstance(searcher, whoosh_search.WhooshSearcher):
+        pytest.skip("the two scan paths are the Whoosh engine's")
+    monkeypatch.setattr(whoosh_search, "COMMON_SHARE", share)
+    expected = [g for g in range(len(searcher)) if contains(searcher.norms[g], term)]
+    assert searcher.find(term) == expected
 
 
 def test_pm25_finds_both_widths_and_marks_them_whole(library):

@@ -88,16 +88,15 @@ def test_atom_feed_is_valid_with_stable_ids(client):
     ]
 
 
-def test_feed_lists_newest_reports_first(tmp_path):
+def test_feed_lists_newest_reports_first(tmp_path, make_engine):
     from indexer.build import index_paths
-    from indexer.engine import Engine
     from indexer.query import Library
     from indexer.query.research import feed_entries
 
     folder = tmp_path / "r"
     folder.mkdir()
     (folder / "old.txt").write_text("某市2023年政府工作报告\n推进综合查一次改革。\n", encoding="utf-8")
-    engine = Engine(tmp_path / "ix")
+    engine = make_engine(tmp_path / "ix")
     index_paths([folder], engine)
     import time
 
@@ -144,17 +143,16 @@ def test_opensearch_description(client):
     assert "/api/suggest?q={searchTerms}" in templates["application/x-suggestions+json"]
 
 
-def test_csv_cells_that_a_spreadsheet_would_run_are_neutralized():
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralized(index_reports):
     from indexer.model import Paragraph, Report, ReportMeta
-    from indexer.query.library import Corpus, _view
     from indexer.query.research import csv_chunks, export_rows
 
     texts = ["--营商环境是生产力", "=HYPERLINK(营商环境)", "+营商环境", "@营商环境",
              "\t营商环境", "营商环境 - 不变"]  # fmt: skip
     paragraphs = tuple(Paragraph(f"p-{i}", i + 1, (), t) for i, t in enumerate(texts))
     meta = ReportMeta("=1+1报告", "-地区", 2024, "政府工作报告", source_url="https://example.org/r")
-    corpus = Corpus([_view(Report("r", meta, paragraphs, ()), "")], generation=1)
-    body = "".join(csv_chunks(export_rows(corpus, SearchRequest.from_args({"q": "营商环境"}))))
+    library = index_reports([Report("r", meta, paragraphs, ())])
+    body = "".join(csv_chunks(export_rows(library, SearchRequest.from_args({"q": "营商环境"}))))
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert sorted(r["text"] for r in rows) == sorted(
         ("'" + t if t[0] in "=+-@\t" else t) for t in texts

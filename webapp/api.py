@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.engine import IndexMissing
+from indexer.engines import IndexMissing
 from indexer.query import Library, QueryError, SearchRequest, search
 from indexer.query.reports import report_detail, report_list
 
@@ -57,13 +57,13 @@ def api_search():
 @bp.get("/api/reports")
 def api_reports():
     """List the indexed reports."""
-    return jsonify({"reports": report_list(library().corpus())})
+    return jsonify({"reports": report_list(library().searcher())})
 
 
 @bp.get("/api/reports/<report_id>")
 def api_report(report_id: str):
     """One report: metadata, section tree and paragraphs in reading order."""
-    detail = report_detail(library().corpus(), report_id)
+    detail = report_detail(library().searcher(), report_id)
     if detail is None:
         return error(404, "unknown_report", f"no report with id {report_id!r}")
     return jsonify(detail)
@@ -72,5 +72,6 @@ def api_report(report_id: str):
 @bp.get("/healthz")
 def healthz():
     """Liveness and what is being served."""
-    corpus = library().corpus()
-    return jsonify({"status": "ok", "reports": len(corpus.views), "paragraphs": len(corpus)})
+    searcher = library().searcher()
+    return jsonify({"status": "ok", "reports": len(searcher.summaries()),
+                    "paragraphs": searcher.paragraph_count()})  # fmt: skip

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from markupsafe import Markup
 
-from indexer.engine import IndexMissing
+from indexer.engines import IndexMissing
 from indexer.normalize import normalize
 from indexer.query import Limits, QueryError, SearchRequest, parse_query, search
 from indexer.query.parse import without_spans
@@ -84,7 +84,7 @@ def render(template: str, status: int = 200, **context):
 
 def home():
     """The search box, example queries and the reports grouped by year."""
-    reports = report_list(library().corpus())
+    reports = report_list(library().searcher())
     by_year = [(year, list(rows)) for year, rows in groupby(reports, key=lambda r: r["year"])]
     return render("home.html", examples=EXAMPLES, by_year=by_year, total=len(reports))
 
@@ -133,7 +133,7 @@ def hit_view(hit, q: str, script: str) -> dict:
 
 def facet_views(results, req: SearchRequest) -> list[dict]:
     """Each facet as a titled list of {label, count, href, active} links."""
-    regions = {r["id"]: r["region"] for r in report_list(library().corpus())}
+    regions = {r["id"]: r["region"] for r in report_list(library().searcher())}
     out = []
     for name, values in results.facets.items():
         current = getattr(req, name)
@@ -221,7 +221,7 @@ def pagination(current: int, pages: int, radius: int = 2) -> list[int | None]:
 @bp.get("/reports/<report_id>")
 def report_page(report_id: str):
     """The whole report with a table of contents, anchors, ¶ links and marked query matches."""
-    detail = report_detail(library().corpus(), report_id)
+    detail = report_detail(library().searcher(), report_id)
     if detail is None:
         abort(404)
     script = chosen_script()

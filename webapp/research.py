@@ -108,7 +108,7 @@ def _epoch() -> str:
 def api_suggest():
     """Suggestions for the search box, in the OpenSearch suggestions format."""
     q = (request.args.get("q") or "")[:64]
-    return jsonify([q, suggest(library().corpus(), q)])
+    return jsonify([q, suggest(library().searcher(), q)])
 
 
 @bp.get("/opensearch.xml")

@@ -48,7 +48,9 @@ class Unsupported(Exception):
 class ReportEntry:
     """What an index run needs to know about an indexed report."""
 
+    report_id: str
     content_hash: str
+    source_file: str
     added: str = ""  # ISO timestamp of the run that first indexed the report
 
 

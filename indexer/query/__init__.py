@@ -1,8 +1,8 @@
-"""The query layer: parse a user's query, match it exactly, rank, highlight and facet.
+"""The query layer: parse a user's query, plan it, let an engine run the plan, present results.
 
-It works on a :class:`~indexer.query.library.Library` (an in-memory view of one committed
-index generation) and returns plain frozen dataclasses that the JSON API and the HTML pages
-both render.
+Everything here is engine-neutral: :mod:`indexer.query.plan` is what an engine is asked,
+:class:`~indexer.query.library.Library` keeps the current searcher of an index, and the
+results are plain frozen dataclasses that the JSON API and the HTML pages both render.
 """
 
 from indexer.query.library import Library

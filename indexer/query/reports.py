@@ -3,34 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from indexer.query.library import Corpus
+if TYPE_CHECKING:  # the engines import the query layer's plan
+    from indexer.engines.base import Searcher
 
 
-def report_list(corpus: Corpus) -> list[dict]:
+
+def report_list(searcher: Searcher) -> list[dict]:
     """Every report's id, title, region (level, path), year, kind and paragraphs, newest first."""
     rows = [
         {
-            "id": v.report.id,
-            "title": v.report.meta.title,
-            "region": v.report.meta.region,
-            "level": v.report.meta.level,
-            "region_path": list(v.report.meta.region_path),
-            "year": v.report.meta.year,
-            "kind": v.report.meta.kind,
-            "paragraphs": len(v.report.paragraphs),
+            "id": s.id,
+            "title": s.meta.title,
+            "region": s.meta.region,
+            "level": s.meta.level,
+            "region_path": list(s.meta.region_path),
+            "year": s.meta.year,
+            "kind": s.meta.kind,
+            "paragraphs": s.paragraphs,
         }
-        for v in corpus.views
+        for s in searcher.summaries()
     ]
     return sorted(rows, key=lambda r: (-(r["year"] or 0), r["region"], r["id"]))
 
 
-def report_detail(corpus: Corpus, report_id: str) -> dict | None:
+def report_detail(searcher: Searcher, report_id: str) -> dict | None:
     """The report's metadata, section tree and paragraphs, or None if unknown."""
-    view = corpus.report_view(report_id)
-    if view is None:
+    report = searcher.load_report(report_id)
+    if report is None:
         return None
-    report = view.report
     return {
         "id": report.id,
         **asdict(report.meta),

@@ -1,4 +1,8 @@
-"""Research tools over a match: trends by year and region, export rows, feed entries."""
+"""Research tools over a search: trends by year, region, kind and level; export rows; feeds.
+
+Each is the search continued: trends are facets over all hits, an export streams every hit in
+ranked order from the engine, a feed asks for the hits of the most recently added reports.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,16 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
-from indexer.query.library import Corpus, Library
+from indexer.query.library import Library
+from indexer.query.plan import FilterClause
 from indexer.query.request import SearchRequest
-from indexer.query.search import Match, hit, match, ranked
+from indexer.query.search import Answer, answer, hit, searcher_of
+
+if TYPE_CHECKING:  # the engines import the query layer's plan
+    from indexer.engines.base import Searcher
 
 EXPORT_FIELDS = (
     "report_id", "report_title", "region", "level", "year", "kind", "published", "source_url",
@@ -49,43 +58,43 @@ class Trends:
         return asdict(self)
 
 
-def trends(library: Library | Corpus, request: SearchRequest) -> Trends:
+def trends(library: Library | Searcher, request: SearchRequest) -> Trends:
     """Count matching paragraphs and reports per year (ascending), region, kind and level."""
-    m = match(library, request)
-    corpus = m.corpus
+    searcher = searcher_of(library)
+    a = answer(searcher, request)
+    per_report = dict(searcher.facet_values(a.plan, "report"))
+    metas = {s.id: s.meta for s in searcher.summaries() if s.id in per_report}
     tables: dict[str, dict[str, list]] = {
-        name: defaultdict(lambda: [0, set()]) for name in ("year", "region", "kind", "level")
+        name: defaultdict(lambda: [0, 0]) for name in ("year", "region", "kind", "level")
     }
-    for g in m.hits:
-        r = corpus.report_of[g]
-        meta = corpus.views[r].report.meta
+    for report_id, paragraphs in per_report.items():
+        meta = metas[report_id]
         keys = {"year": str(meta.year or ""), "region": meta.region, "kind": meta.kind,
-                "level": corpus.levels[r]}  # fmt: skip
+                "level": meta.level}  # fmt: skip
         for name, key in keys.items():
             if key:
-                tables[name][key][0] += 1
-                tables[name][key][1].add(r)
+                tables[name][key][0] += paragraphs
+                tables[name][key][1] += 1
 
     def points(name: str, by_count: bool = True) -> tuple[TrendPoint, ...]:
         order = (lambda kv: (-kv[1][0], kv[0])) if by_count else (lambda kv: kv[0])
-        return tuple(
-            TrendPoint(k, v[0], len(v[1])) for k, v in sorted(tables[name].items(), key=order)
-        )
+        return tuple(TrendPoint(k, v[0], v[1]) for k, v in sorted(tables[name].items(), key=order))
 
-    reports = len({corpus.report_of[g] for g in m.hits})
-    return Trends(request.q, m.mode, len(m.hits), reports, points("year", by_count=False),
-                  points("region"), points("kind"), points("level"))  # fmt: skip
+    return Trends(request.q, a.mode, a.result.total, len(per_report),
+                  points("year", by_count=False), points("region"), points("kind"),
+                  points("level"))  # fmt: skip
 
 
-def export_rows(library: Library | Corpus, request: SearchRequest) -> Iterator[dict]:
+def export_rows(library: Library | Searcher, request: SearchRequest) -> Iterator[dict]:
     """Every hit of the search (not just a page), in ranked order, as flat dicts."""
-    m = match(library, request)
-    for g, _score in ranked(m):
-        yield _row(m, g)
+    searcher = searcher_of(library)
+    a = answer(searcher, request)
+    for key in searcher.iter_hits(a.plan):
+        report = searcher.load_report(key.report_id)
+        yield _row(report, report.paragraphs[key.paragraph])
 
 
-def _row(m: Match, g: int) -> dict:
-    report, para = m.corpus.paragraph(g)
+def _row(report, para) -> dict:
     return {
         "report_id": report.id,
         "report_title": report.meta.title,
@@ -157,27 +166,39 @@ class FeedEntry:
 
 
 def feed_entries(
-    library: Library | Corpus, request: SearchRequest, limit: int = 50
+    library: Library | Searcher, request: SearchRequest, limit: int = 50
 ) -> list[FeedEntry]:
-    """Matching paragraphs of the most recently added reports first."""
-    m = match(library, request)
-    corpus = m.corpus
+    """Matching paragraphs of the most recently added reports first, in reading order."""
+    searcher = searcher_of(library)
+    a = answer(searcher, request)
+    newest = sorted(searcher.summaries(), key=lambda s: (s.added, s.meta.year or 0, s.id),
+                    reverse=True)  # fmt: skip
+    added = {s.id: s.added for s in newest}
+    entries: list[FeedEntry] = []
+    for start in range(0, len(newest), FEED_BATCH):
+        if len(entries) >= limit:
+            break
+        batch = [s.id for s in newest[start : start + FEED_BATCH]]
+        entries.extend(_feed_batch(searcher, a, batch, added, limit - len(entries)))
+    return entries
 
-    def recency(g: int) -> tuple:
-        view = corpus.views[corpus.report_of[g]]
-        return (view.added, view.report.meta.year or 0, -g)
 
-    newest = sorted(m.hits, key=recency, reverse=True)[:limit]
-    entries = []
-    for g in newest:
-        h = hit(m, g)
-        view = corpus.views[corpus.report_of[g]]
+FEED_BATCH = 20  # reports asked for at a time, newest first
+
+
+def _feed_batch(searcher: Searcher, a: Answer, batch: list[str], added: dict, limit: int):
+    """Feed entries for the hits in ``batch``'s reports, newest report first."""
+    only = FilterClause("report", tuple(batch))
+    keys = list(searcher.iter_hits(replace(a.plan, filters=(*a.plan.filters, only))))
+    rank = {report_id: i for i, report_id in enumerate(batch)}
+    keys.sort(key=lambda k: (rank[k.report_id], k.paragraph))
+    for key in keys[:limit]:
+        h = hit(searcher, a, key)
         where = " › ".join(h.section_path[:1]) or "正文"
-        entries.append(FeedEntry(
+        yield FeedEntry(
             id=f"tag:govsearch,2026:{h.report_id}/{h.paragraph_id}",
             title=f"{h.report_title} · {where} · 第{h.paragraph_number}段",
-            updated=view.added or "1970-01-01T00:00:00Z", url=h.url,
+            updated=added.get(h.report_id) or "1970-01-01T00:00:00Z", url=h.url,
             report_title=h.report_title, section_path=h.section_path,
             snippet=h.snippet, text=h.text,
-        ))  # fmt: skip
-    return entries
+        )  # fmt: skip

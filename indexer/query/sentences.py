@@ -15,17 +15,6 @@ def split(text: str) -> list[str]:
     return [s for s in _END.split(text) if s]
 
 
-def matching(norm_text: str, clauses) -> bool:
-    """True if one sentence of the normalized text satisfies every clause."""
-    return any(_satisfies(sentence, clauses) for sentence in split(norm_text))
-
-
-def _satisfies(sentence: str, clauses) -> bool:
-    return all(
-        any(all(contains(sentence, p) for p in parts) for parts in clause) for clause in clauses
-    )
-
-
 def best_sentence(text: str, parts: list[str]) -> str:
     """The sentence of ``text`` (as written) holding the most distinct matched parts."""
     pieces = split(text) or [text]

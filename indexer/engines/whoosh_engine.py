@@ -1,6 +1,6 @@
-"""The Whoosh storage engine: the only module that imports whoosh.
+"""The Whoosh engine (the default): the only module that imports whoosh.
 
-The engine stores two kinds of documents:
+The index stores two kinds of documents:
 
 * one ``report`` document per report, holding the whole structured report (metadata,
   section tree, paragraphs as written) as a compressed stored blob plus its content hash;
@@ -8,23 +8,17 @@ The engine stores two kinds of documents:
   ``words`` (jieba words) and ``bigrams`` (overlapping character bigrams), both with
   positions that are token ordinals, so phrase queries are exact.
 
-Everything above this module (reading, structure, normalization, the query layer) talks to
-:class:`Engine` / :class:`Snapshot` and never to Whoosh, so another engine could be added
-behind the same small interface.
+Queries are answered by :class:`~indexer.engines.whoosh_search.WhooshSearcher`, an in-memory
+scan of the normalized paragraphs planned with this index's statistics: pure Python, right
+for collections up to a few thousand reports (see docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import tempfile
 import threading
-import time
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import fields, index, query
@@ -34,23 +28,15 @@ from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from indexer import analysis
+from indexer.engines.base import IndexBusy, ReportEntry, decode_report, encode_report
+from indexer.engines.generations import Generations
 from indexer.model import Report
 from indexer.normalize import normalize
 
-CURRENT_LINK = "current"
-FORMAT_FILE = "FORMAT"
 # Bump when the schema, the stored layout or the indexed (normalized) text changes: older
 # indexes are then rebuilt, not misread.
 FORMAT_VERSION = "5"
 _END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
-
-
-class IndexBusy(Exception):
-    """Another process is writing to the index."""
-
-
-class IndexMissing(Exception):
-    """No index has been built in the directory yet."""
 
 
 class BigramTokenizer(Tokenizer):
@@ -140,38 +126,8 @@ def schema() -> fields.Schema:
     )
 
 
-@dataclass(frozen=True)
-class ReportEntry:
-    """What the index holds about one report, without its text."""
-
-    report_id: str
-    content_hash: str
-    source_file: str
-    added: str = ""  # ISO timestamp of the run that first indexed the report
-
-
-def encode_report(report: Report) -> bytes:
-    """Serialize a report for storage."""
-    return zlib.compress(json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8"), 6)
-
-
-def decode_report(blob: bytes) -> Report:
-    """Inverse of :func:`encode_report`."""
-    return Report.from_dict(json.loads(zlib.decompress(blob).decode("utf-8")))
-
-
 def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
-
-
-def _usable(path: Path) -> bool:
-    """True if ``path`` holds a committed index of the current format."""
-    marker = path / FORMAT_FILE
-    return (
-        index.exists_in(str(path))
-        and marker.is_file()
-        and marker.read_text().strip() == FORMAT_VERSION
-    )
 
 
 class Snapshot:
@@ -269,28 +225,24 @@ class Snapshot:
         return found
 
 
-class Engine:
+class WhooshEngine:
     """A Whoosh index directory, with atomic generations and a single writer at a time."""
+
+    kind = "whoosh"
 
     def __init__(self, root: Path):
         self.root = Path(root)
-
-    # -- locations -------------------------------------------------------------------------
-    def _current(self) -> Path | None:
-        link = self.root / CURRENT_LINK
-        if not link.is_symlink():
-            return None
-        return self.root / os.readlink(link)
+        self.dirs = Generations(self.root, self.kind, FORMAT_VERSION)
 
     def exists(self) -> bool:
         """True if a usable index (of this format) has been built here."""
-        path = self._current()
-        return path is not None and _usable(path)
+        path = self.dirs.current()
+        return self.dirs.usable(path) and index.exists_in(str(path))
 
     def generation(self) -> tuple[str, int] | None:
         """Identify the latest committed state (directory and Whoosh generation); cheap."""
         for _attempt in range(3):  # a --rebuild may swap and delete the directory meanwhile
-            path = self._current()
+            path = self.dirs.current()
             if path is None or not path.is_dir():
                 return None
             try:
@@ -301,22 +253,14 @@ class Engine:
 
     def snapshot(self) -> Snapshot:
         """Open a read-only view of the latest committed state."""
-        for _attempt in range(3):
-            path = self._current()
-            if path is None or not index.exists_in(str(path)):
-                raise IndexMissing(f"{self.root} 中还没有索引；请先运行 `govsearch index`。")
-            if not _usable(path):
-                raise IndexMissing(
-                    f"{self.root} 中的索引由另一个版本的 govsearch 建立；"
-                    "请运行 `govsearch index --rebuild` 重建。"
-                )
-            try:
-                return Snapshot(index.open_dir(str(path)), path)
-            except OSError:
-                continue  # swapped and removed by a concurrent rebuild: read the link again
-        raise IndexMissing(f"{self.root} 中的索引正在不断更新；请稍后再试。")
+        return self.dirs.open_current(lambda path: Snapshot(index.open_dir(str(path)), path))
 
-    # -- writing ---------------------------------------------------------------------------
+    def searcher(self, previous=None):
+        """The in-memory searcher of the latest committed state (reusing unchanged reports)."""
+        from indexer.engines.whoosh_search import WhooshSearcher
+
+        return WhooshSearcher.load(self.snapshot(), previous)
+
     @contextmanager
     def writer(self, rebuild: bool = False, wait: float = 0.0) -> Iterator[EngineWriter]:
         """Yield a writer; everything it does becomes visible at once when the block ends.
@@ -324,19 +268,11 @@ class Engine:
         With ``rebuild`` (or when no index exists yet) a fresh index is built in a new
         directory and swapped in atomically, so readers keep the previous one until then.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        with self._run_lock(wait):
-            current = self._current()
-            fresh = rebuild or current is None or not _usable(current)
+        with self.dirs.run(rebuild, wait) as (target, fresh):
             if fresh:
-                target = Path(
-                    tempfile.mkdtemp(prefix=f"gen-{time.strftime('%Y%m%d%H%M%S')}-", dir=self.root)
-                )
                 ix = FileStorage(str(target)).create_index(schema())
-                (target / FORMAT_FILE).write_text(FORMAT_VERSION + "\n")
             else:
-                target = current
-                ix = index.open_dir(str(current))
+                ix = index.open_dir(str(target))
             # A fresh build analyses on every core (one Whoosh segment per process); an
             # incremental run touches few reports and stays in this process.
             w = EngineWriter(ix, procs=(os.cpu_count() or 1) if fresh else 1)
@@ -344,52 +280,8 @@ class Engine:
                 yield w
             except BaseException:
                 w.cancel()
-                if fresh:
-                    shutil.rmtree(target, ignore_errors=True)
                 raise
             w.commit(optimize=fresh)
-            if fresh:
-                self._point_current_to(target)
-            self._remove_stale(keep=target)
-
-    @contextmanager
-    def _run_lock(self, wait: float) -> Iterator[None]:
-        import fcntl
-
-        lock_path = self.root / "index.lock"
-        with open(lock_path, "w") as handle:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexBusy(
-                            f"另一个 `govsearch index` 正在写入 {self.root}；"
-                            "请等它结束后再试（或用 --wait 秒数 等待）。"
-                        ) from None
-                    time.sleep(0.2)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _point_current_to(self, target: Path) -> None:
-        tmp = self.root / f".{CURRENT_LINK}.{os.getpid()}"
-        if tmp.is_symlink() or tmp.exists():
-            tmp.unlink()
-        os.symlink(target.name, tmp)
-        os.replace(tmp, self.root / CURRENT_LINK)
-
-    def _remove_stale(self, keep: Path) -> None:
-        # Directories of earlier generations and of runs killed midway. A server still
-        # reading an old one keeps its open files (POSIX unlink semantics) until it refreshes.
-        for child in self.root.iterdir():
-            if child.is_dir() and child.name.startswith("gen-") and child != keep:
-                shutil.rmtree(child, ignore_errors=True)
-            elif child.name.startswith(f".{CURRENT_LINK}."):  # a swap killed midway
-                child.unlink(missing_ok=True)
 
 
 class _SubWriterTask(SubWriterTask):

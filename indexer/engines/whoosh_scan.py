@@ -1,0 +1,233 @@
+"""How the Whoosh engine answers a plan: a planned scan of the in-memory paragraphs.
+
+Only the most selective clause is searched in full (its rarest part per alternative, as the
+index estimates it); every other condition is checked on those candidates. Ranking is BM25F
+over the body and the section headings with the matched units (phrases, or words when relaxed)
+as terms, plus an adjacency bonus; ties go to the newer report.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
+from operator import add
+
+from indexer.engines.whoosh_search import SEPARATOR, WhooshSearcher
+from indexer.query.plan import EngineResult, FilterClause, HitKey, Plan, sentence_match, year_range
+from indexer.textmatch import contains as occurs
+from indexer.textmatch import count as count_occurrences
+from indexer.textmatch import has_edge_run, occurrences
+
+K1, B = 1.2, 0.75
+HEADING_WEIGHT = 3.0  # a match in a section heading counts this many body matches
+PROXIMITY_CHARS = 12  # terms this close together earn an adjacency bonus
+FACET_LIMIT = 500  # values per facet in a search() answer (facet_values() has no cut)
+
+
+def _report_passes(clause: FilterClause, view) -> bool:
+    """True if a report passes one report-level filter clause."""
+    meta = view.report.meta
+    if clause.field == "region":
+        hit = any(v in view.region_keys for v in clause.values)
+    elif clause.field == "year":
+        year = meta.year
+        hit = year is not None and any(lo <= year <= hi for lo, hi in map(year_range, clause.values))
+    elif clause.field == "report":
+        hit = view.report.id in clause.values
+    elif clause.field == "kind":
+        hit = meta.kind in clause.values
+    else:  # level
+        hit = view.level in clause.values
+    return hit != clause.negated
+
+
+def _path_passes(clause: FilterClause, path: str) -> bool:
+    """True if a paragraph under the normalized section path passes one clause."""
+    if clause.field == "section":
+        hit = bool(path) and path.split(SEPARATOR, 1)[0] in clause.values
+    else:  # heading
+        hit = any(occurs(path, v) for v in clause.values)
+    return hit != clause.negated
+
+
+def _universe(s: WhooshSearcher, plan: Plan) -> list[int] | None:
+    """The paragraphs of the reports that pass the report-level filters (None: all)."""
+    clauses = [c for c in plan.filters if c.field not in ("section", "heading")]
+    if not clauses:
+        return None
+    return [
+        g
+        for r, view in enumerate(s.views)
+        if all(_report_passes(c, view) for c in clauses)
+        for g in range(s.first[r], s.first[r] + len(view.norm_texts))
+    ]
+
+
+def _where(norms: list[str], hits: Iterable[int], part: str, present: bool = True) -> list[int]:
+    """The hits where ``part`` occurs (or, with ``present=False``, does not occur)."""
+    # Plain substring tests stay inline: they are the common Chinese case and the hot loop.
+    if has_edge_run(part):
+        return [g for g in hits if occurs(norms[g], part) is present]
+    if present:
+        return [g for g in hits if part in norms[g]]
+    return [g for g in hits if part not in norms[g]]
+
+
+def _either(norms: list[str], hits: list[int], clause) -> list[int]:
+    """The hits where some alternative of ``clause`` has all its parts, in order."""
+    keep: set[int] = set()
+    for alt in clause:
+        some = hits
+        for part in alt:
+            some = _where(norms, some, part)
+        keep.update(some)
+    return [g for g in hits if g in keep]
+
+
+def _candidates(s: WhooshSearcher, plan: Plan, universe: list[int] | None) -> list[int]:
+    """Paragraphs where every clause has an alternative whose parts all occur."""
+    norms, clauses = s.norms, plan.clauses
+    if not clauses:
+        return list(range(len(s))) if universe is None else universe
+    driver = min(clauses, key=lambda c: sum(s.estimate(min(a, key=s.estimate)) for a in c))
+    found: set[int] = set()
+    scanned = [min(alt, key=s.estimate) for alt in driver]
+    for part in scanned:
+        found.update(s.find(part) if universe is None else _where(norms, universe, part))
+    hits = sorted(found)
+    done = set(scanned) if len(driver) == 1 else set()  # already known to occur in every hit
+    for clause in clauses:
+        if len(clause) == 1:
+            for part in clause[0]:
+                if part not in done:
+                    hits = _where(norms, hits, part)
+        else:
+            hits = _either(norms, hits, clause)
+    return hits
+
+
+def matching(s: WhooshSearcher, plan: Plan) -> list[int]:
+    """Every paragraph (global index) matching ``plan``, in collection order."""
+    hits = _candidates(s, plan, _universe(s, plan))
+    for term in plan.excluded:
+        hits = _where(s.norms, hits, term, present=False)
+    in_paths = [c for c in plan.filters if c.field in ("section", "heading")]
+    if in_paths:
+        verdicts: dict[str, bool] = {}  # a whole section's paragraphs share their path
+        kept = []
+        for g in hits:
+            path = s.paths[g]
+            if path not in verdicts:
+                verdicts[path] = all(_path_passes(c, path) for c in in_paths)
+            if verdicts[path]:
+                kept.append(g)
+        hits = kept
+    if plan.within == "sentence" and len(plan.clauses) > 1:
+        hits = [g for g in hits if sentence_match(s.norms[g], plan.clauses)]
+    return hits
+
+
+def _parts(plan: Plan) -> list[str]:
+    """The plan's positive parts in query order, without repeats (the ranking units)."""
+    return list(dict.fromkeys(p for clause in plan.clauses for alt in clause for p in alt))
+
+
+def _scores(s: WhooshSearcher, hits: list[int], parts: list[str]) -> list[float]:
+    """BM25F over the body and the headings, with the matched units as terms, plus adjacency."""
+    n = len(s)
+    norms, paths, lengths = s.norms, s.paths, s.lengths
+    scale = B / s.avg_len
+    totals = [0.0] * len(hits)
+    for part in parts:
+        df = s.estimate(part)
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        tally = count_occurrences if has_edge_run(part) else str.count
+        in_heading: dict[str, float] = {}  # many paragraphs share a section path
+        for path in map(paths.__getitem__, hits):
+            if path not in in_heading:
+                in_heading[path] = HEADING_WEIGHT * tally(path, part)
+        body = map(tally, map(norms.__getitem__, hits), repeat(part))
+        heading = map(in_heading.__getitem__, map(paths.__getitem__, hits))
+        saturation, floor = idf * (K1 + 1), K1 * (1 - B)
+        for i, (tf, length) in enumerate(
+            zip(map(add, body, heading), map(lengths.__getitem__, hits), strict=True)
+        ):
+            if tf:
+                totals[i] += saturation * tf / (tf + floor + K1 * scale * length)
+    if len(parts) > 1:
+        locators = [(part, _first if has_edge_run(part) else str.find) for part in parts]
+        for i, g in enumerate(hits):
+            totals[i] += _adjacency(norms[g], locators)
+    return totals
+
+
+def _first(text: str, part: str) -> int:
+    """Offset of the first occurrence of ``part`` under the boundary rule, or -1."""
+    return next(occurrences(text, part), -1)
+
+
+def _adjacency(text: str, locators: list[tuple[str, Callable[[str, str], int]]]) -> float:
+    """0.5 for each pair of consecutive first occurrences within PROXIMITY_CHARS."""
+    positions = sorted(p for p in (find(text, part) for part, find in locators) if p >= 0)
+    return 0.5 * sum(
+        1 for a, b in zip(positions, positions[1:], strict=False) if b - a <= PROXIMITY_CHARS
+    )
+
+
+def ranked(s: WhooshSearcher, plan: Plan, hits: list[int], limit: int | None) -> list[HitKey]:
+    """The first ``limit`` hits (all if None) in the plan's order."""
+    if not hits or limit == 0:
+        return []
+    scores = _scores(s, hits, _parts(plan))
+    years = [s.years[r] or 0 for r in map(s.report_of.__getitem__, hits)]
+    if plan.sort == "relevance":
+        keys = [(sc, y, -g, sc) for sc, y, g in zip(scores, years, hits, strict=True)]
+    else:
+        sign = 1 if plan.sort == "year_desc" else -1
+        keys = [(sign * y, sc, -g, sc) for sc, y, g in zip(scores, years, hits, strict=True)]
+    ordered = sorted(keys, reverse=True) if limit is None else heapq.nlargest(limit, keys)
+    return [_key(s, -k[2], k[3]) for k in ordered]
+
+
+def _key(s: WhooshSearcher, g: int, score: float) -> HitKey:
+    r = s.report_of[g]
+    return HitKey(s.views[r].report.id, g - s.first[r], round(score, 4))
+
+
+def facets(s: WhooshSearcher, hits: list[int], limit: int | None = FACET_LIMIT) -> dict:
+    """Paragraph counts per facet value over ``hits``: most first, ties by value."""
+    sections = Counter(map(s.section_of.__getitem__, hits))
+    sections.pop(-1, None)
+    per_report = Counter(map(s.report_of.__getitem__, hits))
+    counters: dict[str, Counter] = {n: Counter() for n in ("report", "region", "year", "level", "kind")}
+    for r, count in per_report.items():
+        view = s.views[r]
+        meta = view.report.meta
+        values = {"report": view.report.id, "region": meta.region,
+                  "year": "" if meta.year is None else str(meta.year),
+                  "level": view.level, "kind": meta.kind}  # fmt: skip
+        for name, value in values.items():
+            if value:
+                counters[name][value] += count
+    counters["section"] = Counter({s.section_keys[k]: c for k, c in sections.items()})
+    return {name: _top(counter, limit) for name, counter in counters.items()}
+
+
+def _top(counter: Counter, limit: int | None) -> tuple[tuple[str, int], ...]:
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(ordered if limit is None else ordered[:limit])
+
+
+def search(s: WhooshSearcher, plan: Plan) -> EngineResult:
+    """Total, facets over all hits, and the page."""
+    hits = matching(s, plan)
+    page = ranked(s, plan, hits, plan.offset + plan.size)[plan.offset :]
+    return EngineResult(len(hits), facets(s, hits), tuple(page))
+
+
+def iter_hits(s: WhooshSearcher, plan: Plan) -> Iterator[HitKey]:
+    """Every hit in the plan's order."""
+    yield from ranked(s, plan, matching(s, plan), None)
