@@ -2,14 +2,14 @@
 
 One Whoosh document per paragraph, holding the paragraph text as written (not normalized),
 for exactly the paragraphs our pipeline produced (read back from our index through
-``Library(index_dir).corpus()``), so both sides search the same text units.
+the engine's ``summaries()`` and ``load_report()``), so both sides search the same text units.
 
 Queries are what the tutorial does: ``QueryParser("content", schema).parse(phrase)``,
 ``searcher.search(q, limit=20)`` and ``len(results)`` for the count. Recall is measured
 against exact ground truth: the paragraphs whose normalized text contains the normalized
 phrase (``indexer.normalize.normalize``).
 
-Usage (run.py calls these):
+Usage (run.py calls ``measure_baseline``, which runs the build in its own process):
   .venv/bin/python bench/baseline.py build OUR_INDEX_DIR BASELINE_DIR   # prints JSON
 """
 
@@ -19,17 +19,31 @@ import argparse
 import json
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import BENCH, MIB, OUT, PY, ROOT, log, summarize  # noqa: E402
+from queries import phrases  # noqa: E402
 
 
 def paragraphs(index_dir: Path) -> list[tuple[str, int, str]]:
     """(report id, paragraph number, text as written) of every indexed paragraph, in order."""
     from indexer.query import Library
 
-    corpus = Library(Path(index_dir)).corpus()
-    return [(v.report.id, p.number, p.text) for v in corpus.views for p in v.report.paragraphs]
+    return searcher_paragraphs(Library(Path(index_dir)).searcher())
+
+
+def searcher_paragraphs(searcher) -> list[tuple[str, int, str]]:
+    """The same, from an open searcher (each report loaded from the engine's store)."""
+    out = []
+    for summary in searcher.summaries():
+        report = searcher.load_report(summary.id)
+        out.extend((report.id, p.number, p.text) for p in report.paragraphs)
+    return out
 
 
 def schema():
@@ -105,6 +119,84 @@ class Baseline:
 
     def close(self) -> None:
         self.searcher.close()
+
+
+def measure_baseline(kind: str, n: int, index_dir: Path, lib, reps: int) -> dict:
+    """Build the baseline from our ``kind`` index's paragraphs; latency and recall beside ours."""
+    from indexer.normalize import normalize
+    from indexer.query import SearchRequest, search
+
+    out_dir = OUT / f"baseline-{n}x"
+    log(f"{n}x: baseline build")
+    proc = subprocess.run([str(PY), str(BENCH / "baseline.py"), "build", str(index_dir),
+                           str(out_dir)], cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"baseline build failed: {proc.stderr[-2000:]}")
+    built = json.loads(proc.stdout.strip().splitlines()[-1])
+    built["chars_per_s"] = round(built["chars"] / built["seconds"])
+    built["index_mib"] = round(built["index_bytes"] / MIB, 1)
+    paras = searcher_paragraphs(lib.searcher())
+    keys = [(rid, number) for rid, number, _ in paras]
+    norms = [normalize(text) for _, _, text in paras]
+    base = Baseline(out_dir)
+    ours_req = {p: SearchRequest.from_args({"q": p}) for p in phrases()}
+    base_ms, ours_ms, rows = [], [], []
+    for p in phrases():  # warm-up both
+        base.query(p)
+        search(lib, ours_req[p])
+    for _ in range(reps):
+        for p in phrases():
+            t0 = time.perf_counter()
+            base.query(p)
+            base_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            search(lib, ours_req[p])
+            ours_ms.append((time.perf_counter() - t0) * 1000)
+    for p in phrases():
+        norm = normalize(p)
+        truth = {k for k, t in zip(keys, norms, strict=True) if norm in t}
+        count, results = base.query(p)
+        found = base.found(results)
+        total, ours = _our_hits(lib, p)
+        rows.append({"phrase": p, "truth": len(truth), "baseline_count": count,
+                     "baseline_true_hits": len(found & truth), "ours_total": total,
+                     "ours_true_hits": len(ours & truth)})  # fmt: skip
+    base.close()
+    return {"engine": kind, "build": built, "latency_baseline": summarize(base_ms),
+            "latency_ours": summarize(ours_ms), **_recall(rows), "phrases": rows}  # fmt: skip
+
+
+def _recall(rows: list[dict]) -> dict:
+    truth = sum(r["truth"] for r in rows)
+    macro = lambda key: round(  # noqa: E731
+        sum(r[key] / r["truth"] for r in rows if r["truth"]) / len(rows) * 100, 1
+    )
+    counted = max(1, sum(r["baseline_count"] for r in rows))
+    return {
+        "recall_baseline_pct": round(sum(r["baseline_true_hits"] for r in rows) / truth * 100, 1),
+        "recall_ours_pct": round(sum(r["ours_true_hits"] for r in rows) / truth * 100, 1),
+        "recall_baseline_macro_pct": macro("baseline_true_hits"),
+        "recall_ours_macro_pct": macro("ours_true_hits"),
+        "precision_baseline_pct": round(
+            sum(r["baseline_true_hits"] for r in rows) / counted * 100, 1
+        ),
+    }
+
+
+def _our_hits(lib, phrase: str) -> tuple[int, set]:
+    """Our total and every hit (paged through, untimed)."""
+    from indexer.query import SearchRequest, search
+
+    found: set = set()
+    page, total = 1, 0
+    while True:
+        r = search(lib, SearchRequest.from_args({"q": phrase, "size": "100", "page": str(page)}))
+        total = r.total
+        found |= {(h.report_id, h.paragraph_number) for h in r.hits}
+        if not r.hits or page * 100 >= min(total, 10_000):
+            break
+        page += 1
+    return total, found
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """One full index build in its own process, so its peak memory (ru_maxrss) is its own.
 
-Usage:  .venv/bin/python bench/buildjob.py CORPUS_DIR INDEX_DIR [--profile FILE.prof] [--json OUT]
+Usage:  .venv/bin/python bench/buildjob.py CORPUS_DIR INDEX_DIR [--engine whoosh|tantivy]
+                                          [--profile FILE.prof] [--json OUT]
 
 Always builds from scratch (``rebuild=True`` into a fresh directory). Prints one JSON object:
 wall seconds, the IndexSummary counts, peak RSS in MiB and the index size on disk.
@@ -27,12 +28,23 @@ def dir_size(path: Path) -> int:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def source_hash(root: Path = ROOT) -> str:
-    """Fingerprint of the indexing code (indexer/*.py, not the query layer)."""
+OTHER_ENGINE_PREFIX = {"whoosh": "tantivy_", "tantivy": "whoosh_"}
+
+
+def source_hash(kind: str = "whoosh", root: Path = ROOT) -> str:
+    """Fingerprint of the code that builds a ``kind`` index (not the query layer).
+
+    The other engine's modules are left out, so a change to one engine does not make the
+    other engine's reusable builds look stale.
+    """
     import hashlib
 
-    h = hashlib.sha256()
-    for p in sorted((root / "indexer").glob("*.py")):
+    skip = OTHER_ENGINE_PREFIX[kind]
+    files = sorted((root / "indexer").glob("*.py")) + sorted(
+        p for p in (root / "indexer" / "engines").glob("*.py") if not p.name.startswith(skip)
+    )
+    h = hashlib.sha256(kind.encode())
+    for p in files:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -42,19 +54,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=Path)
     ap.add_argument("index_dir", type=Path)
+    ap.add_argument("--engine", choices=("whoosh", "tantivy"), default="whoosh")
     ap.add_argument("--profile", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
     t_import = time.perf_counter()
     from indexer.build import index_paths
-    from indexer.engine import Engine
+    from indexer.engines import open_engine
 
     import_s = time.perf_counter() - t_import
-    src = source_hash()
+    src = source_hash(args.engine)
     if args.index_dir.exists():
         shutil.rmtree(args.index_dir)
-    engine = Engine(args.index_dir)
+    engine = open_engine(args.index_dir, args.engine, rebuild=True)
     started = time.perf_counter()
     cpu0 = time.process_time()
     if args.profile:
@@ -71,6 +84,7 @@ def main() -> None:
     # Worker processes (Whoosh's multiprocessing writer) are counted separately.
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {
+        "engine": args.engine,
         "corpus": str(args.corpus),
         "index_dir": str(args.index_dir),
         "seconds": round(seconds, 3),

@@ -1,6 +1,6 @@
-"""Where the server's memory goes: RSS after opening a Snapshot, listing reports, loading a Library.
+"""Memory of opening an index: RSS after opening its store, listing reports, loading a searcher.
 
-Usage:  .venv/bin/python bench/memprobe.py bench/out/index-100x
+Usage:  .venv/bin/python bench/memprobe.py bench/out/index-100x-whoosh
 """
 
 from __future__ import annotations
@@ -9,31 +9,34 @@ import sys
 import time
 
 
-def rss() -> int:
+def mem() -> str:
+    """VmRSS and RssAnon of this process, in MiB."""
+    values = {}
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) // 1024
-    return 0
+            if line.startswith(("VmRSS", "RssAnon")):
+                key, value = line.split(":", 1)
+                values[key] = int(value.split()[0]) // 1024
+    return f"VmRSS {values.get('VmRSS', 0)} MiB, RssAnon {values.get('RssAnon', 0)} MiB"
 
 
 def main() -> None:
-    from indexer.engine import Engine
-    from indexer.query.library import Library
+    from indexer.engines import open_engine
+    from indexer.query import Library
 
     index_dir = sys.argv[1]
-    print(f"start: {rss()} MiB")
+    print(f"start: {mem()}")
     t = time.perf_counter()
-    snap = Engine(index_dir).snapshot()
-    print(f"Snapshot opened: {rss()} MiB ({time.perf_counter() - t:.2f} s)")
+    store = open_engine(index_dir).snapshot()
+    print(f"store opened: {mem()} ({time.perf_counter() - t:.2f} s)")
     t = time.perf_counter()
-    snap.reports()
-    print(f"reports() listed: {rss()} MiB ({time.perf_counter() - t:.2f} s)")
-    snap.close()
-    print(f"Snapshot closed: {rss()} MiB")
+    store.reports()
+    print(f"reports() listed: {mem()} ({time.perf_counter() - t:.2f} s)")
+    store.close()
+    print(f"store closed: {mem()}")
     t = time.perf_counter()
-    Library(index_dir).corpus()
-    print(f"Library loaded (holds its own Snapshot): {rss()} MiB ({time.perf_counter() - t:.1f} s)")
+    Library(index_dir).searcher()
+    print(f"searcher loaded: {mem()} ({time.perf_counter() - t:.1f} s)")
 
 
 if __name__ == "__main__":

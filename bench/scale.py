@@ -1,6 +1,8 @@
 """Build scaled copies of ``corpus/`` for the benchmarks: 1x, 10x, 100x, ...
 
-Usage:  .venv/bin/python bench/scale.py --scales 1,10,100 [--out bench/out]
+Usage:  .venv/bin/python bench/scale.py --scales 1,10,100,1000 [--out bench/out]
+
+A folder that is already complete is reused (1000x is 32,000 files, about 1.8 GB).
 
 For scale N the folder ``bench/out/corpus-Nx/`` holds N copies of every report file of
 ``corpus/`` plus a ``SOURCES.csv`` catalog. Copy 0 is the original file with its original
@@ -83,6 +85,19 @@ def build_scaled(scale: int, out: Path = OUT, corpus: Path = CORPUS) -> Path:
     return folder
 
 
+def ensure_scaled(scale: int, out: Path = OUT, corpus: Path = CORPUS) -> Path:
+    """``out/corpus-{scale}x``, generated only if missing or incomplete (it is large at 1000x)."""
+    folder = out / f"corpus-{scale}x"
+    catalog = folder / "SOURCES.csv"
+    if catalog.is_file():
+        with catalog.open(encoding="utf-8", newline="") as handle:
+            rows = sum(1 for _ in csv.DictReader(handle))
+        files = sum(1 for p in folder.iterdir() if p.suffix == ".txt")
+        if rows == files == scale * len(original_rows(corpus)):
+            return folder
+    return build_scaled(scale, out, corpus)
+
+
 def corpus_stats(folder: Path) -> dict[str, int]:
     """Report files and characters (decoded text) in a scaled folder."""
     files = [p for p in folder.iterdir() if p.suffix == ".txt"]
@@ -96,7 +111,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     for scale in (int(s) for s in args.scales.split(",")):
-        folder = build_scaled(scale, args.out)
+        folder = ensure_scaled(scale, args.out)
         print(folder, corpus_stats(folder))
 
 
