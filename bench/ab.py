@@ -68,7 +68,11 @@ def worker(index_dir: str) -> None:
 
 def format_of(tree: Path) -> str:
     """The FORMAT_VERSION of the indexer in ``tree``."""
-    code = "from indexer.engine import FORMAT_VERSION; print(FORMAT_VERSION)"
+    code = (  # the Whoosh engine's module moved; an older tree may have the earlier layout
+        "try:\n from indexer.engines.whoosh_engine import FORMAT_VERSION\n"
+        "except ImportError:\n from indexer.engine import FORMAT_VERSION\n"
+        "print(FORMAT_VERSION)"
+    )
     # cwd=tree: "python -c" puts the working directory before PYTHONPATH on sys.path.
     out = subprocess.run([sys.executable, "-c", code], env=_env(tree), cwd=tree,
                          capture_output=True, text=True, check=True)  # fmt: skip

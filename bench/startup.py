@@ -23,7 +23,9 @@ from urllib.parse import quote
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from run import GOVSEARCH, OUT, ensure_corpus, log, machine_info, server  # noqa: E402
+from build import ensure_corpus  # noqa: E402
+from common import GOVSEARCH, OUT, log, machine_info  # noqa: E402
+from served import server  # noqa: E402
 
 FIRST = (
     ("suggest", "/api/suggest?q=" + quote("营商")),
