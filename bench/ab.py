@@ -67,12 +67,10 @@ def worker(index_dir: str) -> None:
 
 
 def format_of(tree: Path) -> str:
-    """The FORMAT_VERSION of the indexer in ``tree``."""
-    code = (  # the Whoosh engine's module moved; an older tree may have the earlier layout
-        "try:\n from indexer.engines.whoosh_engine import FORMAT_VERSION\n"
-        "except ImportError:\n from indexer.engine import FORMAT_VERSION\n"
-        "print(FORMAT_VERSION)"
-    )
+    """The FORMAT_VERSION of the (Whoosh) indexer in ``tree``, old layout or new."""
+    code = ("try:\n    from indexer.engines.whoosh_engine import FORMAT_VERSION\n"
+            "except ImportError:\n    from indexer.engine import FORMAT_VERSION\n"
+            "print(FORMAT_VERSION)")  # fmt: skip
     # cwd=tree: "python -c" puts the working directory before PYTHONPATH on sys.path.
     out = subprocess.run([sys.executable, "-c", code], env=_env(tree), cwd=tree,
                          capture_output=True, text=True, check=True)  # fmt: skip
@@ -97,9 +95,9 @@ def _env(tree: Path) -> dict:
     return {**os.environ, "PYTHONPATH": str(tree.resolve())}
 
 
-def start(tree: Path, index_dir: Path) -> tuple[subprocess.Popen, dict]:
-    """A worker for ``tree`` over its view of ``index_dir``, warmed up."""
-    path = index_for(index_dir, format_of(tree))
+def start(tree: Path, index_dir: Path, own: Path | None = None) -> tuple[subprocess.Popen, dict]:
+    """A worker for ``tree`` over its view of ``index_dir`` (or its ``own`` index), warmed up."""
+    path = own or index_for(index_dir, format_of(tree))
     proc = subprocess.Popen([sys.executable, __file__, "--worker", str(path)], env=_env(tree),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
     return proc, json.loads(proc.stdout.readline())
@@ -147,12 +145,16 @@ def main() -> None:
     ap.add_argument("--old", type=Path)
     ap.add_argument("--new", type=Path, default=BENCH.parent)
     ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--old-index", type=Path, default=None,
+                    help="the old tree's own build of the same corpus (when the formats differ "
+                         "in more than statistics, e.g. across a change of normalization)")  # fmt: skip
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(args.index_dir)
     workers = {
-        k: start(tree, Path(args.index_dir)) for k, tree in (("old", args.old), ("new", args.new))
+        "old": start(args.old, Path(args.index_dir), args.old_index),
+        "new": start(args.new, Path(args.index_dir)),
     }
     for k, (_, hello) in workers.items():
         print(f"{k}: {hello['indexer']}")
