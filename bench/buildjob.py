@@ -50,6 +50,57 @@ def source_hash(kind: str = "whoosh", root: Path = ROOT) -> str:
     return h.hexdigest()[:16]
 
 
+class PhaseClock:
+    """Wall time spent in the build's steps, by wrapping them (a few µs per report).
+
+    ``describe`` hashes a file and reads its catalog row; ``read_structure`` reads, decodes,
+    cleans and structures it (``build_report``); ``put`` is the rest of a file's turn: the
+    engine's ``put_report`` (normalization, tokens, documents; Whoosh hands documents to its
+    worker processes here); ``commit`` is everything after the last file (commit, merges,
+    the summary's listing).
+    """
+
+    def __init__(self) -> None:
+        self.seconds = {"describe": 0.0, "read_structure": 0.0, "files": 0.0}
+        self.first = self.last = None
+
+    def install(self) -> None:
+        import indexer.build as build
+
+        for name, key in (("describe_source", "describe"), ("build_report", "read_structure")):
+            setattr(build, name, self._timed(getattr(build, name), key))
+        original = build._Run.index_file
+
+        def index_file(run, path):
+            t0 = time.perf_counter()
+            self.first = self.first or t0
+            try:
+                return original(run, path)
+            finally:
+                self.last = time.perf_counter()
+                self.seconds["files"] += self.last - t0
+
+        build._Run.index_file = index_file
+
+    def _timed(self, fn, key):
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[key] += time.perf_counter() - t0
+
+        return wrapper
+
+    def report(self, started: float, total: float) -> dict:
+        s = self.seconds
+        out = {"describe": s["describe"], "read_structure": s["read_structure"],
+               "put": s["files"] - s["describe"] - s["read_structure"],
+               "before_first_file": (self.first or started) - started,
+               "after_last_file": started + total - (self.last or started)}  # fmt: skip
+        return {k: round(v, 2) for k, v in out.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=Path)
@@ -68,6 +119,9 @@ def main() -> None:
     if args.index_dir.exists():
         shutil.rmtree(args.index_dir)
     engine = open_engine(args.index_dir, args.engine, rebuild=True)
+    clock = PhaseClock()
+    if not args.profile:
+        clock.install()
     started = time.perf_counter()
     cpu0 = time.process_time()
     if args.profile:
@@ -88,6 +142,7 @@ def main() -> None:
         "corpus": str(args.corpus),
         "index_dir": str(args.index_dir),
         "seconds": round(seconds, 3),
+        "phases_seconds": None if args.profile else clock.report(started, seconds),
         "import_seconds": round(import_s, 3),
         "added": len(summary.added),
         "failed": [list(f) for f in summary.failed],

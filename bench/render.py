@@ -130,6 +130,19 @@ def _builds(res: dict) -> list[str]:
                  f"| {f(b['corpus_chars'])} | {f(b['seconds'])} | {f(b.get('cpu_seconds'))} | {f(b['chars_per_s'])} "
                  f"| {f(b['reports_per_s'])} | {f(b['peak_rss_mib'])}{worker} | {f(b['index_mib'])} "
                  f"| {b['index_bytes'] / b['corpus_chars']:.2f} |")  # fmt: skip
+    L += [
+        "",
+        "Where the wall time of each build goes (`bench/buildjob.py` wraps the steps): describe = hash "
+        "the file and read its catalog row; read+structure = `build_report`; put = the engine's "
+        "`put_report` (normalization, tokens, documents); after the last file = commit, merges, listing.",
+        "",
+    ]
+    for key, run in res.get("runs", {}).items():
+        ph = run.get("build", {}).get("phases_seconds")
+        if ph:
+            total = run["build"]["seconds"]
+            L.append(f"- {key}: " + ", ".join(f"{k.replace('_', ' ')} {f(v)} s ({v / total:.0%})"
+                                              for k, v in ph.items()))  # fmt: skip
     L += ["", "† built by `bench/buildjob.py` before the run (recorded in `bench/out/build-<N>x-<engine>.json`) "
           "from the same indexing code (source hash) as measured here.", ""]  # fmt: skip
     return L
