@@ -18,6 +18,7 @@ from indexer.engines.bigrams import layout, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields, paragraph_docs
 from indexer.engines.tantivy_engine import TantivyEngine, top_values
 from indexer.engines.tantivy_fields import recency, sentence_count
+from indexer.engines.tantivy_reports import REPORT_FACETS
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.query.plan import FACETS, FilterClause, HitKey, Plan, year_range
@@ -163,6 +164,14 @@ def segmented(tmp_path_factory, corpus_reports) -> TantivyEngine:
     """The same reports in four commits and no merge: several segments."""
     e = TantivyEngine(tmp_path_factory.mktemp("tantivy-seg"), chunk=300)
     put_all(e, corpus_reports, commits=4)
+    return e
+
+
+@pytest.fixture(scope="session")
+def narrow(tmp_path_factory, corpus_reports) -> TantivyEngine:
+    """Aggregations of 8 buckets: fewer than the reports, and than the sections, with hits."""
+    e = TantivyEngine(tmp_path_factory.mktemp("tantivy-narrow"), buckets=8)
+    put_all(e, corpus_reports, commits=2)
     return e
 
 
@@ -484,6 +493,20 @@ def test_segments_do_not_change_totals_or_facets(engine, segmented, paras, pool)
         check(segmented, paras, plan)
         mine, theirs = segmented.search(plan), engine.search(plan)
         assert (mine.total, mine.facets) == (theirs.total, theirs.facets)
+
+    run()
+
+
+def test_facets_are_exact_past_the_bucket_limit(narrow, paras, pool) -> None:
+    @SETTINGS
+    @given(plans(paras, pool))
+    def run(plan: Plan) -> None:
+        every = oracle_facets([p for p in paras if oracle_match(p, plan)], limit=None)
+        assert {name: narrow.facet_values(plan, name) for name in FACETS} == every
+        result = narrow.search(plan)
+        assert result.total == sum(n for _, n in every["report"])
+        for name in REPORT_FACETS:
+            assert result.facets[name] == every[name][: narrow.facet_limit]
 
     run()
 

@@ -34,17 +34,15 @@ def sentence_count(text: str) -> int:
 
 
 def report_level(report_id: str, serial: int, fields: ReportFields) -> dict:
-    """The fields every paragraph of a report shares."""
+    """The fields every paragraph of a report shares (the region path as given)."""
     year = YEAR_MISSING if fields.year is None else fields.year
     out: dict = {"doc_type": "p", "report": report_id, "serial": serial, "year": year,
                  "recency": recency(fields.year)}  # fmt: skip
-    for name in ("region", "level", "kind"):
+    for name in ("level", "kind"):
         if getattr(fields, name):
             out[name] = getattr(fields, name)
-    own = [fields.region] if fields.region else []
-    path = list(dict.fromkeys([*fields.region_path, *own]))  # the own region is on the path
-    if path:
-        out["region_path"] = path
+    if fields.region_path:
+        out["region_path"] = list(dict.fromkeys(fields.region_path))
     return out
 
 

@@ -1,0 +1,194 @@
+"""Report-level data of the tantivy engine, in plain Python (no tantivy here).
+
+Every report has one small record document beside its paragraphs, holding:
+
+* ``facts``: what the facets and filters of its paragraphs share — id, region as written,
+  canonical level, kind, year (:func:`encode_facts`);
+* ``summary``: what listings and index runs need (metadata, paragraph count, content hash,
+  when added, source file), so that :meth:`ReportTable` readers never decode a report blob
+  (:func:`encode_summary`);
+* ``headings``: the report's section headings as written with their paragraph counts.
+
+:class:`ReportTable` holds the records of one committed state by serial. Report-level facets
+(report, region, year, level, kind) are derived from per-report paragraph counts — one
+aggregation on the serial, then this table — so their cost follows the number of reports
+with hits, not the number of hits.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+from indexer.engines.base import ReportEntry, ReportSummary
+from indexer.engines.documents import ReportFields
+from indexer.model import Report, ReportMeta
+
+REPORT_FACETS = ("report", "region", "year", "level", "kind")
+Facet = tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One report's record: its serial, facet values and undecoded summary."""
+
+    serial: int
+    stamp: int  # random, per version of the report: (serial, stamp) names one record
+    report_id: str
+    region: str = ""
+    level: str = ""
+    kind: str = ""
+    year: int | None = None
+    summary: bytes = b""
+
+
+def encode_facts(report_id: str, fields: ReportFields) -> bytes:
+    """The facet values every paragraph of a report shares, for its record."""
+    facts = [report_id, fields.region, fields.level, fields.kind, fields.year]
+    return json.dumps(facts, ensure_ascii=False).encode("utf-8")
+
+
+def decode_row(serial: int, stamp: int, facts: bytes, summary: bytes = b"") -> ReportRow:
+    """Inverse of :func:`encode_facts`, with the record's serial, stamp and summary."""
+    report_id, region, level, kind, year = json.loads(facts)
+    return ReportRow(serial, stamp, report_id, region, level, kind, year, summary)
+
+
+def encode_summary(report: Report, added: str) -> bytes:
+    """What :class:`ReportSummary` and :class:`ReportEntry` need, without the text."""
+    summary = {"meta": asdict(report.meta), "paragraphs": len(report.paragraphs),
+               "added": added, "content_hash": report.content_hash,
+               "source_file": report.source_file}  # fmt: skip
+    return json.dumps(summary, ensure_ascii=False).encode("utf-8")
+
+
+def decode_summary(report_id: str, blob: bytes) -> tuple[ReportSummary, ReportEntry]:
+    """Inverse of :func:`encode_summary`."""
+    data = json.loads(blob)
+    meta = data["meta"]
+    meta = ReportMeta(**{**meta, "region_path": tuple(meta.get("region_path", ()))})
+    summary = ReportSummary(report_id, meta, data["paragraphs"], data["added"])
+    return summary, ReportEntry(data["content_hash"], data["added"])
+
+
+def encode_headings(report: Report) -> bytes:
+    """Each heading as written with the number of paragraphs whose section path holds it."""
+    counts = Counter(h for para in report.paragraphs for h in para.section_path)
+    return json.dumps(list(counts.items()), ensure_ascii=False).encode("utf-8")
+
+
+def merge_headings(blobs: Iterable[bytes]) -> list[tuple[str, int]]:
+    """Sum the headings of many reports: most paragraphs first, ties by heading."""
+    total: Counter[str] = Counter()
+    for blob in blobs:
+        if blob:
+            for heading, count in json.loads(blob):
+                total[heading] += count
+    return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def ranked(counts: Mapping[str, int], limit: int | None = None) -> Facet:
+    """Values by count, most first, ties by value; the first ``limit`` (all if None)."""
+    if limit is not None and len(counts) > limit:
+        cut = heapq.nlargest(limit, counts.values())[-1]  # only values reaching it compete
+        pairs = [(-n, value) for value, n in counts.items() if n >= cut]
+    else:
+        pairs = [(-n, value) for value, n in counts.items()]
+    pairs.sort()
+    return tuple((value, -n) for n, value in pairs[:limit])
+
+
+def _tally(keys: Iterable, counts: Sequence[int]) -> dict:
+    out: dict = {}
+    for key, n in zip(keys, counts, strict=True):
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+class ReportTable:
+    """The report records of one committed state, by serial.
+
+    Facets are sums of paragraph counts per serial grouped by a report-level value. Values
+    are kept in lists indexed by serial, so mapping serials costs a ``map``, not a Python
+    loop; year, level and kind are folded into one code per distinct combination. When most
+    reports have hits, the sums are taken per group over a dense list of counts (C loops
+    over the groups' serials) instead of one Python step per report.
+    """
+
+    def __init__(self, rows: Iterable[ReportRow]):
+        self.rows: dict[int, ReportRow] = {row.serial: row for row in rows}
+        self.top_serial = max(self.rows, default=-1)
+        size = self.top_serial + 1
+        self._names: list[str] = [""] * size
+        self._regions: list[str] = [""] * size
+        self._combo_of: list[int] = [0] * size
+        codes: dict[tuple, int] = {}
+        regions: dict[str, list[int]] = {}
+        for serial, row in self.rows.items():
+            self._names[serial] = row.report_id
+            self._regions[serial] = row.region
+            self._combo_of[serial] = codes.setdefault((row.year, row.level, row.kind), len(codes))
+            regions.setdefault(row.region, []).append(serial)
+        self._combos = list(codes)
+        self._combo_groups = {code: [] for code in range(len(codes))}
+        for serial in self.rows:
+            self._combo_groups[self._combo_of[serial]].append(serial)
+        # One report per region: the regions are keys already (as report ids are).
+        self._region_groups = None if len(regions) == len(self.rows) else regions
+
+    def name(self, serial: int) -> str:
+        """The id of the report with this serial."""
+        return self._names[serial]
+
+    def report_ids(self) -> list[str]:
+        """Every report id, sorted."""
+        return sorted(row.report_id for row in self.rows.values())
+
+    def years(self, serials: Sequence[int], counts: Sequence[int]) -> dict[int | None, int]:
+        """Paragraph counts per year (None: unknown), given paragraph counts per serial."""
+        out: dict[int | None, int] = {}
+        for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
+            year = self._combos[code][0]
+            out[year] = out.get(year, 0) + n
+        return out
+
+    def facets(
+        self,
+        serials: Sequence[int],
+        counts: Sequence[int],
+        limit: int | None = None,
+        names: Sequence[str] = REPORT_FACETS,
+    ) -> dict[str, Facet]:
+        """Report-level facets ``names``, given paragraph counts per serial; "" left out."""
+        tallies: dict[str, dict] = {}
+        if "report" in names:
+            tallies["report"] = dict(
+                zip(map(self._names.__getitem__, serials), counts, strict=True)
+            )
+        if "region" in names:
+            tallies["region"] = self._sums(serials, counts, self._regions, self._region_groups)
+        combos = {"year", "level", "kind"}.intersection(names)
+        if combos:
+            tallies.update({name: {} for name in ("year", "level", "kind")})
+            for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
+                year, level, kind = self._combos[code]
+                for name, value in (("year", "" if year is None else str(year)),
+                                    ("level", level), ("kind", kind)):  # fmt: skip
+                    tallies[name][value] = tallies[name].get(value, 0) + n
+        for tally in tallies.values():
+            tally.pop("", None)
+        return {name: ranked(tallies[name], limit) for name in names}
+
+    def _sums(self, serials, counts, key_of: list, groups: dict | None) -> dict:
+        """Sum ``counts`` by ``key_of[serial]``."""
+        if groups is None:  # one serial per key
+            return dict(zip(map(key_of.__getitem__, serials), counts, strict=True))
+        if len(serials) * 8 < len(self.rows):  # few reports with hits: visit only them
+            return _tally(map(key_of.__getitem__, serials), counts)
+        dense = [0] * (self.top_serial + 1)
+        deque(map(dense.__setitem__, serials, counts), maxlen=0)
+        found = {key: sum(map(dense.__getitem__, members)) for key, members in groups.items()}
+        return {key: n for key, n in found.items() if n}
