@@ -646,3 +646,12 @@ def _check_version(path: Path, mark: bool) -> None:
     elif mark:
         marker.write_text(json.dumps({"schema": SCHEMA_VERSION}) + "\n")
 
+
+def __getattr__(name: str):
+    # The Engine (directories, generations, the Searcher protocol) is built on this module
+    # in tantivy_index; it is offered here too, where the engine factory looks for it.
+    if name == "TantivyIndex":
+        from indexer.engines.tantivy_index import TantivyIndex
+
+        return TantivyIndex
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
