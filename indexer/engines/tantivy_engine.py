@@ -3,10 +3,8 @@
 Documents. Each report is stored as, in this order:
 
 * ``doc_type`` "b": its blob (the structured report), read only to load the report;
-* "r": its record — ``serial`` plus stored ``facts``, ``summary`` and ``headings``
-  (:mod:`indexer.engines.tantivy_reports`). Added after the blob, the record starts a fresh
-  block of tantivy's document store when the blob is large, so reading every record (to list
-  reports or derive facets) never decompresses blobs;
+* "r": its record — ``serial``, the fast text field ``record`` (read for every report at
+  once by one aggregation) and stored ``headings`` (:mod:`indexer.engines.tantivy_reports`);
 * "p": one per paragraph:
 
   - ``body``: the normalized text as positional bigram tokens with boundary markers
@@ -20,9 +18,8 @@ Documents. Each report is stored as, in this order:
     ``report``, ``level``, ``kind``, ``region_path`` (multi-valued), ``sentences``;
   - stored: ``text`` (normalized), only when it has several sentences.
 
-A record also has a random ``stamp`` (fast field): a new view reuses the records the previous
-view of the same directory has read when serial and stamp both match, and reads only the
-others (a serial may be given again after its report is deleted; a stamp is not).
+A record string names one version of a report (it holds a random stamp), so a new view of
+the same directory decodes only the records the previous view had not seen.
 
 Ranking. ``relevance`` is tantivy's BM25 multiplied by ``log2(2 + recency)``, a factor between
 1 and 1.0007 that grows with the year in steps larger than float32 rounding: equal scores go to
@@ -54,7 +51,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -83,8 +79,8 @@ from indexer.engines.tantivy_reports import (
     Facet,
     ReportRow,
     ReportTable,
-    decode_row,
-    encode_facts,
+    decode_record,
+    encode_record,
     ranked,
 )
 from indexer.query.plan import (
@@ -128,12 +124,13 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("heading_chars", tokenizer_name=_CHARS, index_option="basic")
     for name in ("report", "level", "kind", "region_path"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("section", fast=True, tokenizer_name="raw", index_option="basic")
-    for name in ("serial", "pkey", "year", "stamp"):  # i64: a Python int in a u64 field fails
+    for name in ("section", "record"):
+        sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in ("serial", "pkey", "year"):  # i64: a Python int in a u64 field fails the commit
         sb.add_integer_field(name, fast=True, indexed=True)
     sb.add_integer_field("sentences", indexed=True)
     sb.add_float_field("recency", fast=True)
-    for name in ("text", "blob", "facts", "summary", "headings"):
+    for name in ("text", "blob", "headings"):
         sb.add_bytes_field(name, stored=True)
     return sb.build()
 
@@ -167,7 +164,7 @@ class TantivyWriter:
         blob: bytes,
         fields: ReportFields,
         paragraphs: Sequence[ParagraphDoc],
-        summary: bytes = b"",
+        summary: str = "{}",
         headings: bytes = b"",
     ) -> None:
         """Add a report (its blob, record and paragraphs), replacing an earlier version."""
@@ -177,10 +174,9 @@ class TantivyWriter:
         serial, self._serial = self._serial, self._serial + 1
         add = self._writer.add_document
         add(tantivy.Document(doc_type="b", report=report_id, blob=blob))
-        record = tantivy.Document(doc_type="r", report=report_id, serial=serial, summary=summary,
-                                  facts=encode_facts(report_id, fields), headings=headings)  # fmt: skip
-        record.add_integer("stamp", random.getrandbits(62))
-        add(record)
+        record = encode_record(serial, report_id, fields, summary)
+        add(tantivy.Document(doc_type="r", report=report_id, serial=serial, record=record,
+                             headings=headings))  # fmt: skip
         shared = report_level(report_id, serial, fields)
         sections: dict[tuple[str, ...], dict] = {}
         for ordinal, para in enumerate(paragraphs):
@@ -331,18 +327,21 @@ class TantivyView:
                 self._seed = None
             return self._table
 
-    def _rows(self, seed: ReportTable | None) -> Iterator[ReportRow]:
-        known = seed.rows if seed is not None else {}
-        addresses = self._every_doc(self._term("doc_type", "r"))
-        serials = self._searcher.fast_field_values("serial", addresses)
-        stamps = self._searcher.fast_field_values("stamp", addresses)
-        for address, serial, stamp in zip(addresses, serials, stamps, strict=True):
-            row = known.get(serial)
-            if row is None or row.stamp != stamp:
-                doc = self._searcher.doc(address)
-                facts, summary = doc.get_first("facts"), doc.get_first("summary") or b""
-                row = decode_row(serial, stamp, facts, summary)
-            yield row
+    def _rows(self, seed: ReportTable | None) -> Iterator[tuple[str, ReportRow]]:
+        known = seed.records if seed is not None else {}
+        records = self._term("doc_type", "r")
+        found = self._searcher.aggregate(records, {"r": _terms("record", self.buckets)})["r"]
+        parts = [found]
+        if found.get("sum_other_doc_count"):  # more reports than one aggregation holds
+            top = self.next_serial() - 1
+            parts = [self._searcher.aggregate(
+                _filtered(records, self._between("serial", lo, lo + self.buckets - 1)),
+                {"r": _terms("record", self.buckets)})["r"]
+                for lo in range(0, top + 1, self.buckets)]  # fmt: skip
+        for part in parts:
+            for record in map(_KEY, part["buckets"]):
+                row = known.get(record)
+                yield record, row if row is not None else decode_record(record)
 
     def report_headings(self) -> Iterator[bytes]:
         """The stored headings of every report (one document read each)."""

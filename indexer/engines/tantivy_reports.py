@@ -2,12 +2,16 @@
 
 Every report has one small record document beside its paragraphs, holding:
 
-* ``facts``: what the facets and filters of its paragraphs share — id, region as written,
-  canonical level, kind, year (:func:`encode_facts`);
-* ``summary``: what listings and index runs need (metadata, paragraph count, content hash,
-  when added, source file), so that :meth:`ReportTable` readers never decode a report blob
-  (:func:`encode_summary`);
-* ``headings``: the report's section headings as written with their paragraph counts.
+* ``record`` (a fast text field): ``serial, stamp, facts, summary`` joined by ``SEP`` —
+  the facts being what the facets and filters of its paragraphs share (id, region as
+  written, canonical level, kind, year), the summary what listings and index runs need
+  (metadata, paragraph count, content hash, when added, source file). Every record of a
+  committed state is read with one terms aggregation, which returns the strings (a stored
+  field would cost one document-store block per report); JSON escapes ``SEP``, so the
+  split is unambiguous. The stamp is random per version of a report, so a record string
+  names one version: a new view reuses the rows it has already decoded;
+* ``headings`` (stored): the report's section headings as written with their paragraph
+  counts, read only to list every heading.
 
 :class:`ReportTable` holds the records of one committed state by serial. Report-level facets
 (report, region, year, level, kind) are derived from per-report paragraph counts — one
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import random
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -28,50 +33,54 @@ from indexer.engines.documents import ReportFields
 from indexer.model import Report, ReportMeta
 
 REPORT_FACETS = ("report", "region", "year", "level", "kind")
+SEP = "\x1f"
 Facet = tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One report's record: its serial, facet values and undecoded summary."""
+    """One report's record: its serial, facet values and undecoded summary (JSON)."""
 
     serial: int
-    stamp: int  # random, per version of the report: (serial, stamp) names one record
     report_id: str
     region: str = ""
     level: str = ""
     kind: str = ""
     year: int | None = None
-    summary: bytes = b""
+    summary: str = "{}"
 
 
-def encode_facts(report_id: str, fields: ReportFields) -> bytes:
-    """The facet values every paragraph of a report shares, for its record."""
+def encode_record(serial: int, report_id: str, fields: ReportFields, summary: str = "{}") -> str:
+    """The record string of a report version (see the module docstring)."""
     facts = [report_id, fields.region, fields.level, fields.kind, fields.year]
-    return json.dumps(facts, ensure_ascii=False).encode("utf-8")
+    stamp = random.getrandbits(62)
+    return SEP.join([str(serial), str(stamp), json.dumps(facts, ensure_ascii=False), summary])
 
 
-def decode_row(serial: int, stamp: int, facts: bytes, summary: bytes = b"") -> ReportRow:
-    """Inverse of :func:`encode_facts`, with the record's serial, stamp and summary."""
+def decode_record(record: str) -> ReportRow:
+    """Inverse of :func:`encode_record`."""
+    serial, _stamp, facts, summary = record.split(SEP, 3)
     report_id, region, level, kind, year = json.loads(facts)
-    return ReportRow(serial, stamp, report_id, region, level, kind, year, summary)
+    return ReportRow(int(serial), report_id, region, level, kind, year, summary)
 
 
-def encode_summary(report: Report, added: str) -> bytes:
+def encode_summary(report: Report, added: str) -> str:
     """What :class:`ReportSummary` and :class:`ReportEntry` need, without the text."""
     summary = {"meta": asdict(report.meta), "paragraphs": len(report.paragraphs),
                "added": added, "content_hash": report.content_hash,
                "source_file": report.source_file}  # fmt: skip
-    return json.dumps(summary, ensure_ascii=False).encode("utf-8")
+    return json.dumps(summary, ensure_ascii=False)
 
 
-def decode_summary(report_id: str, blob: bytes) -> tuple[ReportSummary, ReportEntry]:
+def decode_summary(report_id: str, summary: str) -> tuple[ReportSummary, ReportEntry]:
     """Inverse of :func:`encode_summary`."""
-    data = json.loads(blob)
+    data = json.loads(summary)
     meta = data["meta"]
     meta = ReportMeta(**{**meta, "region_path": tuple(meta.get("region_path", ()))})
-    summary = ReportSummary(report_id, meta, data["paragraphs"], data["added"])
-    return summary, ReportEntry(data["content_hash"], data["added"])
+    return (
+        ReportSummary(report_id, meta, data["paragraphs"], data["added"]),
+        ReportEntry(data["content_hash"], data["added"]),
+    )
 
 
 def encode_headings(report: Report) -> bytes:
@@ -118,8 +127,9 @@ class ReportTable:
     over the groups' serials) instead of one Python step per report.
     """
 
-    def __init__(self, rows: Iterable[ReportRow]):
-        self.rows: dict[int, ReportRow] = {row.serial: row for row in rows}
+    def __init__(self, records: Iterable[tuple[str, ReportRow]]):
+        self.records: dict[str, ReportRow] = dict(records)  # by record string
+        self.rows: dict[int, ReportRow] = {row.serial: row for row in self.records.values()}
         self.top_serial = max(self.rows, default=-1)
         size = self.top_serial + 1
         self._names: list[str] = [""] * size
