@@ -220,10 +220,15 @@ def test_delete_report_removes_it_everywhere(tmp_path, reports) -> None:
 def test_put_report_replaces_the_earlier_version(tmp_path, reports) -> None:
     engine = index(tmp_path, reports[:2])
     old = engine.searcher()
+    assert old.summaries()[0].paragraphs == len(reports[0].paragraphs)  # decoded, then reused
     shorter = replace(reports[0], paragraphs=reports[0].paragraphs[:3], content_hash="new")
     with engine.writer() as writer:
         writer.put_report(shorter, added="2027-01-01T00:00:00Z")
     new = engine.searcher(previous=old)
+    assert new.summaries() == (
+        ReportSummary(shorter.id, shorter.meta, 3, "2027-01-01T00:00:00Z"),
+        ReportSummary(reports[1].id, reports[1].meta, len(reports[1].paragraphs), ADDED),
+    )
     assert new.load_report(shorter.id) == shorter
     assert new.reports()[shorter.id] == ReportEntry("new", "2027-01-01T00:00:00Z")
     assert new.count(Plan(filters=(FilterClause("report", (shorter.id,)),))) == 3

@@ -62,7 +62,7 @@ from pathlib import Path
 import tantivy
 
 from indexer.engines import runs
-from indexer.engines.base import Unsupported
+from indexer.engines.base import ReportEntry, Unsupported
 from indexer.engines.bigrams import FILL, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields
 from indexer.engines.tantivy_fields import (
@@ -76,6 +76,7 @@ from indexer.engines.tantivy_fields import (
     report_level,
 )
 from indexer.engines.tantivy_reports import (
+    NO_ENTRY,
     Facet,
     ReportRow,
     ReportTable,
@@ -164,17 +165,21 @@ class TantivyWriter:
         blob: bytes,
         fields: ReportFields,
         paragraphs: Sequence[ParagraphDoc],
+        entry: ReportEntry = NO_ENTRY,
         summary: str = "{}",
         headings: bytes = b"",
     ) -> None:
-        """Add a report (its blob, record and paragraphs), replacing an earlier version."""
+        """Add a report (its blob, record and paragraphs), replacing an earlier version.
+
+        ``entry``, ``summary`` (JSON) and ``headings`` are kept for the engine interface.
+        """
         if not report_id or len(paragraphs) > ORDINAL_MASK or self._serial >= MAX_SERIAL:
             raise ValueError(f"cannot index report {report_id!r}: empty id or too large")
         self.delete_report(report_id)
         serial, self._serial = self._serial, self._serial + 1
         add = self._writer.add_document
         add(tantivy.Document(doc_type="b", report=report_id, blob=blob))
-        record = encode_record(serial, report_id, fields, summary)
+        record = encode_record(serial, report_id, fields, entry, summary)
         add(tantivy.Document(doc_type="r", report=report_id, serial=serial, record=record,
                              headings=headings))  # fmt: skip
         shared = report_level(report_id, serial, fields)
@@ -323,7 +328,7 @@ class TantivyView:
         """The records of every report, read once per view (reusing the previous view's)."""
         with self._lock:
             if self._table is None:
-                self._table = ReportTable(self._rows(self._seed))
+                self._table = ReportTable(self._rows(self._seed), self._seed)
                 self._seed = None
             return self._table
 

@@ -52,7 +52,6 @@ from indexer.engines.tantivy_engine import (
 )
 from indexer.engines.tantivy_reports import (
     Facet,
-    decode_summary,
     encode_headings,
     encode_summary,
     merge_headings,
@@ -86,7 +85,8 @@ class TantivyReportWriter:
         """Add ``report`` (first indexed at ``added``), replacing an earlier version."""
         self._run.put_report(
             report.id, encode_report(report), indexed_fields(report), paragraph_docs(report),
-            summary=encode_summary(report, added), headings=encode_headings(report),
+            entry=ReportEntry(report.content_hash, added), summary=encode_summary(report),
+            headings=encode_headings(report),
         )  # fmt: skip
 
     def delete_report(self, report_id: str) -> None:
@@ -191,20 +191,12 @@ class TantivySearcher:
     def summaries(self) -> tuple[ReportSummary, ...]:
         """Every report (metadata, paragraph count, when added), by id."""
 
-        def decode(_self) -> tuple[ReportSummary, ...]:
-            rows = sorted(self._live().table().rows.values(), key=lambda r: r.report_id)
-            return tuple(decode_summary(r.report_id, r.summary)[0] for r in rows)
-
-        return self._once(("engine", "summaries"), decode)
+        return self._live().table().summaries()
 
     def reports(self) -> dict[str, ReportEntry]:
         """Every indexed report's content hash and first-indexed time, by id."""
 
-        def decode(_self) -> dict[str, ReportEntry]:
-            rows = self._live().table().rows.values()
-            return {r.report_id: decode_summary(r.report_id, r.summary)[1] for r in rows}
-
-        return dict(self._once(("engine", "reports"), decode))
+        return self._live().table().entries()
 
     def load_report(self, report_id: str) -> Report | None:
         """The stored report, or None (the most recently read ones are kept decoded)."""

@@ -4,8 +4,9 @@ Every report has one small record document beside its paragraphs, holding:
 
 * ``record`` (a fast text field): ``serial, stamp, facts, summary`` joined by ``SEP`` —
   the facts being what the facets and filters of its paragraphs share (id, region as
-  written, canonical level, kind, year), the summary what listings and index runs need
-  (metadata, paragraph count, content hash, when added, source file). Every record of a
+  written, canonical level, kind, year) and what index runs compare (content hash, when
+  first added), the summary what listings need (metadata, paragraph count, source file),
+  decoded only when asked for, once per record. Every record of a
   committed state is read with one terms aggregation, which returns the strings (a stored
   field would cost one document-store block per report); JSON escapes ``SEP``, so the
   split is unambiguous. The stamp is random per version of a report, so a record string
@@ -24,6 +25,7 @@ from __future__ import annotations
 import heapq
 import json
 import random
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -34,12 +36,13 @@ from indexer.model import Report, ReportMeta
 
 REPORT_FACETS = ("report", "region", "year", "level", "kind")
 SEP = "\x1f"
+NO_ENTRY = ReportEntry("")  # a record put without one (the engine alone, in tests)
 Facet = tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One report's record: its serial, facet values and undecoded summary (JSON)."""
+    """One report's record: serial, facet values, entry and undecoded summary (JSON)."""
 
     serial: int
     report_id: str
@@ -47,12 +50,20 @@ class ReportRow:
     level: str = ""
     kind: str = ""
     year: int | None = None
+    entry: ReportEntry = NO_ENTRY
     summary: str = "{}"
 
 
-def encode_record(serial: int, report_id: str, fields: ReportFields, summary: str = "{}") -> str:
+def encode_record(
+    serial: int,
+    report_id: str,
+    fields: ReportFields,
+    entry: ReportEntry = NO_ENTRY,
+    summary: str = "{}",
+) -> str:
     """The record string of a report version (see the module docstring)."""
-    facts = [report_id, fields.region, fields.level, fields.kind, fields.year]
+    facts = [report_id, fields.region, fields.level, fields.kind, fields.year,
+             entry.content_hash, entry.added]  # fmt: skip
     stamp = random.getrandbits(62)
     return SEP.join([str(serial), str(stamp), json.dumps(facts, ensure_ascii=False), summary])
 
@@ -60,27 +71,24 @@ def encode_record(serial: int, report_id: str, fields: ReportFields, summary: st
 def decode_record(record: str) -> ReportRow:
     """Inverse of :func:`encode_record`."""
     serial, _stamp, facts, summary = record.split(SEP, 3)
-    report_id, region, level, kind, year = json.loads(facts)
-    return ReportRow(int(serial), report_id, region, level, kind, year, summary)
+    report_id, region, level, kind, year, content_hash, added = json.loads(facts)
+    entry = ReportEntry(content_hash, added)
+    return ReportRow(int(serial), report_id, region, level, kind, year, entry, summary)
 
 
-def encode_summary(report: Report, added: str) -> str:
-    """What :class:`ReportSummary` and :class:`ReportEntry` need, without the text."""
+def encode_summary(report: Report) -> str:
+    """What :class:`ReportSummary` needs besides the record's facts, without the text."""
     summary = {"meta": asdict(report.meta), "paragraphs": len(report.paragraphs),
-               "added": added, "content_hash": report.content_hash,
                "source_file": report.source_file}  # fmt: skip
     return json.dumps(summary, ensure_ascii=False)
 
 
-def decode_summary(report_id: str, summary: str) -> tuple[ReportSummary, ReportEntry]:
-    """Inverse of :func:`encode_summary`."""
-    data = json.loads(summary)
+def decode_summary(row: ReportRow) -> ReportSummary:
+    """The summary of a record (inverse of :func:`encode_summary`)."""
+    data = json.loads(row.summary)
     meta = data["meta"]
     meta = ReportMeta(**{**meta, "region_path": tuple(meta.get("region_path", ()))})
-    return (
-        ReportSummary(report_id, meta, data["paragraphs"], data["added"]),
-        ReportEntry(data["content_hash"], data["added"]),
-    )
+    return ReportSummary(row.report_id, meta, data["paragraphs"], row.entry.added)
 
 
 def encode_headings(report: Report) -> bytes:
@@ -127,9 +135,18 @@ class ReportTable:
     over the groups' serials) instead of one Python step per report.
     """
 
-    def __init__(self, records: Iterable[tuple[str, ReportRow]]):
+    def __init__(
+        self, records: Iterable[tuple[str, ReportRow]], previous: ReportTable | None = None
+    ):
         self.records: dict[str, ReportRow] = dict(records)  # by record string
         self.rows: dict[int, ReportRow] = {row.serial: row for row in self.records.values()}
+        self._lock = threading.Lock()
+        self._summaries: tuple[ReportSummary, ...] | None = None
+        self._decoded: dict[str, ReportSummary] = {}  # by record string
+        if previous is not None:
+            with previous._lock:
+                kept = previous._decoded.items()
+                self._decoded = {r: s for r, s in kept if r in self.records}
         self.top_serial = max(self.rows, default=-1)
         size = self.top_serial + 1
         self._names: list[str] = [""] * size
@@ -156,6 +173,21 @@ class ReportTable:
     def report_ids(self) -> list[str]:
         """Every report id, sorted."""
         return sorted(row.report_id for row in self.rows.values())
+
+    def entries(self) -> dict[str, ReportEntry]:
+        """What an index run compares, by report id."""
+        return {row.report_id: row.entry for row in self.rows.values()}
+
+    def summaries(self) -> tuple[ReportSummary, ...]:
+        """Every report's summary, by id; each record is decoded once, in any table."""
+        with self._lock:
+            if self._summaries is None:
+                for record, row in self.records.items():
+                    if record not in self._decoded:
+                        self._decoded[record] = decode_summary(row)
+                ordered = sorted(self._decoded.values(), key=lambda s: s.id)
+                self._summaries = tuple(ordered)
+            return self._summaries
 
     def years(self, serials: Sequence[int], counts: Sequence[int]) -> dict[int | None, int]:
         """Paragraph counts per year (None: unknown), given paragraph counts per serial."""
