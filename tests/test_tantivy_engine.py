@@ -175,6 +175,14 @@ def narrow(tmp_path_factory, corpus_reports) -> TantivyEngine:
     return e
 
 
+@pytest.fixture(scope="session")
+def short_facets(tmp_path_factory, corpus_reports) -> TantivyEngine:
+    """Three values per facet over four segments: ties at the cut, across segments."""
+    e = TantivyEngine(tmp_path_factory.mktemp("tantivy-short"), facet_limit=3)
+    put_all(e, corpus_reports, commits=4)
+    return e
+
+
 def small_engine(path: Path, texts: list[str], headings=(), year: int | None = 2024, **kw):
     """One report per text, ids r0, r1, ..."""
     engine = TantivyEngine(path, **kw)
@@ -346,6 +354,17 @@ def test_facets_count_again_when_values_tie_at_the_cut(tmp_path) -> None:
     assert engine.search(Plan(clauses=((("发展",),),))).facets["region"] == (("a", 2),)
 
 
+def test_a_section_left_out_by_every_segment_is_still_counted(tmp_path) -> None:
+    engine = TantivyEngine(tmp_path, facet_limit=1)  # 4 values asked for, 5 in each segment
+    for names in (["a", "b0", "b1", "b2", "b3"], ["a", "c0", "c1", "c2", "c3"]):
+        with engine.writer(threads=1, merge=False) as w:
+            for name in names:
+                rid = f"{name}-{len(names)}-{names[1]}"
+                w.put_report(rid, b"", ReportFields(), [ParagraphDoc("发展", (name,))])
+    assert engine.segment_count() == 2
+    assert engine.search(Plan(clauses=((("发展",),),))).facets["section"] == (("a", 2),)
+
+
 def test_top_values_of_a_terms_aggregation() -> None:
     found = {"buckets": [{"key": "y", "doc_count": 3}, {"key": "x", "doc_count": 3},
                          {"key": 2, "doc_count": 2}], "sum_other_doc_count": 4}  # fmt: skip
@@ -509,6 +528,17 @@ def test_facets_are_exact_past_the_bucket_limit(narrow, paras, pool) -> None:
             assert result.facets[name] == every[name][: narrow.facet_limit]
 
     run()
+
+
+def test_short_facets_are_exact_across_segments(short_facets, paras, pool) -> None:
+    @SETTINGS
+    @given(plans(paras, pool))
+    def run(plan: Plan) -> None:
+        want = [p for p in paras if oracle_match(p, plan)]
+        assert short_facets.search(plan).facets == oracle_facets(want, 3)
+
+    run()
+    assert short_facets.search(Plan()).facets == oracle_facets(paras, 3)
 
 
 def test_same_sentence_plans_equal_the_oracle(engine, segmented, paras, pool) -> None:
