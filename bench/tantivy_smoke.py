@@ -1,7 +1,7 @@
 """Quick timings of the tantivy engine through the engine interface: build, then per query.
 
 Usage:  .venv/bin/python bench/tantivy_smoke.py [--scales 1,10] [--reps 20] [--workdir DIR]
-        [--keep]
+        [--keep] [--vary-headings]
 
 Scale N indexes N copies of the shipped reports, held in memory after one reading: copy k
 gets id ``<id>-c{k:03d}``, region ``<region>·第{k:02d}副本`` and year ``2026 - k % 10``, as
@@ -66,24 +66,34 @@ def load_reports() -> tuple[list, float]:
     return reports, time.perf_counter() - started
 
 
-def copy_of(report, k: int):
-    """Copy ``k`` of a report, named and placed as bench/scale.py does (copy 0 is itself)."""
+def copy_of(report, k: int, vary_headings: bool = False):
+    """Copy ``k`` of a report, named and placed as bench/scale.py does (copy 0 is itself).
+
+    With ``vary_headings`` every heading of copy k ends with ``（k）``: as many distinct
+    sections per copy as a real collection has, rather than the same few N times.
+    """
     if k == 0:
         return report
     region = f"{report.meta.region}·第{k:02d}副本"
     path = (*report.meta.region_path, region)
     meta = replace(report.meta, region=region, region_path=path, year=2026 - k % 10)
-    return replace(report, id=f"{report.id}-c{k:03d}", meta=meta)
+    copy = replace(report, id=f"{report.id}-c{k:03d}", meta=meta)
+    if vary_headings:
+        paths = {p.section_path: tuple(f"{h}（{k}）" for h in p.section_path)
+                 for p in report.paragraphs}  # fmt: skip
+        paragraphs = tuple(replace(p, section_path=paths[p.section_path]) for p in copy.paragraphs)
+        copy = replace(copy, paragraphs=paragraphs)
+    return copy
 
 
-def build(root: Path, reports: list, copies: int) -> dict:
+def build(root: Path, reports: list, copies: int, vary_headings: bool = False) -> dict:
     """Index ``copies`` copies of ``reports``; return timings."""
     engine = open_engine(root, kind="tantivy", rebuild=True)
     started = time.perf_counter()
     with engine.writer(rebuild=True) as writer:
         for k in range(copies):
             for report in reports:
-                writer.put_report(copy_of(report, k), added="2026-11-27T00:00:00Z")
+                writer.put_report(copy_of(report, k, vary_headings), added="2026-11-27T00:00:00Z")
     seconds = time.perf_counter() - started
     chars = copies * sum(len(p.text) for r in reports for p in r.paragraphs)
     searcher = engine.searcher()
@@ -132,6 +142,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--vary-headings", action="store_true", help="distinct sections per copy")
     args = parser.parse_args()
     reports, read_s = load_reports()
     print(f"read + structure, 1x: {read_s:.2f} s")
@@ -140,7 +151,7 @@ def main() -> None:
         for scale in (int(s) for s in args.scales.split(",")):
             root = base / f"{scale}x"
             if not (args.keep and open_engine(root, kind="tantivy").exists()):
-                print(f"\n== {scale}x: {build(root, reports, scale)}")
+                print(f"\n== {scale}x: {build(root, reports, scale, args.vary_headings)}")
             else:
                 print(f"\n== {scale}x: reusing {root}")
             report_level_costs(root)
