@@ -1,8 +1,9 @@
 """The tantivy engine: the only module that imports tantivy.
 
-Documents. Each report is stored as, in this order:
+Documents. Each report is stored as:
 
-* ``doc_type`` "b": its blob (the structured report), read only to load the report;
+* ``doc_type`` "b": its blob (the structured report), read only to load the report, and kept
+  apart from the record so that reading every report's headings decompresses no blob;
 * "r": its record — ``serial``, the fast text field ``record`` (read for every report at
   once by one aggregation) and stored ``headings`` (:mod:`indexer.engines.tantivy_reports`);
 * "p": one per paragraph:
