@@ -13,7 +13,8 @@ Documents. Each report is stored as:
     :func:`indexer.textmatch.contains`; ``body_chars``: its characters, for one-character terms;
   - ``heading`` / ``heading_chars``: the same over the normalized section path, headings
     joined by a newline that no phrase crosses;
-  - fast fields ``serial`` (the report's), ``section`` (the normalized top-level heading),
+  - fast fields ``serial`` (the report's), ``section`` (the normalized top-level heading)
+    and ``section_key`` (its 62-bit hash, :func:`~indexer.engines.tantivy_fields.section_key`),
     ``year`` (i64, ``YEAR_MISSING`` when unknown), ``pkey`` (``serial << 20 | ordinal``, the
     paragraph's 0-based ordinal), ``recency`` (the year's tie-breaking weight); indexed only:
     ``report``, ``level``, ``kind``, ``region_path`` (multi-valued), ``sentences``;
@@ -30,7 +31,10 @@ DocAddress). A plan without clauses scores every hit 1 × that factor: newest fi
 same score. Pages and :meth:`TantivyView.iter_hits` follow this one order.
 
 Facets count paragraphs over all hits, from one aggregation: a terms aggregation on
-``serial`` (every report with hits, exact on any number of segments) and one on ``section``.
+``serial`` (every report with hits, exact on any number of segments) and one on
+``section_key``, named from the report records: tantivy turns every value of a text field
+into a string in every segment before merging them, which made the section facet cost
+grow with the distinct sections times the segments (two keys of one hash: by name).
 Report-level facets (report, region, year, level, kind) are the per-report counts summed by
 the report's values (:class:`~indexer.engines.tantivy_reports.ReportTable`): their cost
 follows the reports with hits, not the hits. Sections: the ``facet_limit`` (default 500) most
@@ -130,6 +134,7 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("serial", "pkey", "year"):  # i64: a Python int in a u64 field fails the commit
         sb.add_integer_field(name, fast=True, indexed=True)
+    sb.add_integer_field("section_key", fast=True)
     sb.add_integer_field("sentences", indexed=True)
     sb.add_float_field("recency", fast=True)
     for name in ("text", "blob", "headings"):
@@ -180,7 +185,8 @@ class TantivyWriter:
         serial, self._serial = self._serial, self._serial + 1
         add = self._writer.add_document
         add(tantivy.Document(doc_type="b", report=report_id, blob=blob))
-        record = encode_record(serial, report_id, fields, entry, summary)
+        sections = dict.fromkeys(para.section for para in paragraphs if para.headings)
+        record = encode_record(serial, report_id, fields, entry, summary, sections)
         add(tantivy.Document(doc_type="r", report=report_id, serial=serial, record=record,
                              headings=headings))  # fmt: skip
         shared = report_level(report_id, serial, fields)
@@ -396,11 +402,11 @@ class TantivyView:
     def search(self, plan: Plan) -> EngineResult:
         """Total and facets over all hits, and the page ``plan.offset:+plan.size``."""
         query = self._query(plan)
+        table = self.table()
         aggs = {"serial": _terms("serial", self.buckets),
-                "section": _terms("section", 4 * self.facet_limit)}  # fmt: skip
+                "section": _terms(_section_field(table), 4 * self.facet_limit)}  # fmt: skip
         found = self._searcher.aggregate(query, aggs)
         serials, counts = self._serial_counts(query, found["serial"])
-        table = self.table()
         facets = {"section": self._sections(query, found["section"]),
                   **table.facets(serials, counts, self.facet_limit)}  # fmt: skip
         total = sum(counts)
@@ -413,7 +419,9 @@ class TantivyView:
             raise ValueError(f"unknown facet {name!r}")
         query = self._query(plan)
         if name == "section":
-            return ranked(self._every_value(query, "section", 0, self.table().top_serial))
+            table = self.table()
+            found = self._every_value(query, _section_field(table), 0, table.top_serial)
+            return ranked(_section_names(table, found))
         found = self._searcher.aggregate(query, {"serial": _terms("serial", self.buckets)})
         serials, counts = self._serial_counts(query, found["serial"])
         return self.table().facets(serials, counts, names=(name,))[name]
@@ -521,20 +529,24 @@ class TantivyView:
 
     def _sections(self, query, found: dict) -> Facet:
         """The top sections; counted again with more values if left-out ones might tie."""
+        table = self.table()
         size = 4 * self.facet_limit
         while True:
-            top = top_values(found, self.facet_limit, final=size >= self.buckets)
+            complete = not found.get("sum_other_doc_count") or size >= self.buckets
+            counts = _section_names(table, _counts(found))
+            top = top_values(counts, self.facet_limit, complete)
             if top is not None:
                 return top
             size = min(4 * size, self.buckets)
-            found = self._searcher.aggregate(query, {"v": _terms("section", size)})["v"]
+            agg = {"v": _terms(_section_field(table), size)}
+            found = self._searcher.aggregate(query, agg)["v"]
 
     def _every_value(self, query, field: str, lo: int, hi: int) -> dict[str, int]:
         """Every value of ``field`` over the hits of reports with serials ``lo..hi``."""
         part = _filtered(query, self._between("serial", lo, hi))
         found = self._searcher.aggregate(part, {"v": _terms(field, self.buckets)})["v"]
         if not found.get("sum_other_doc_count"):
-            return {b["key"]: b["doc_count"] for b in found["buckets"]}
+            return _counts(found)
         if lo >= hi:
             raise Unsupported(f"more than {self.buckets} values of {field} in one report")
         mid = (lo + hi) // 2
@@ -606,24 +618,36 @@ class TantivyView:
         return chunks
 
 
-def top_values(
-    found: dict, limit: int, drop: object = None, final: bool = False
-) -> tuple[tuple[str, int], ...] | None:
-    """The ``limit`` most frequent values of a terms aggregation, ties by value.
+def top_values(counts: dict[str, int], limit: int, complete: bool) -> Facet | None:
+    """The ``limit`` values with the most counts, ties by value, from part of a facet.
 
-    None if values tantivy left out might tie at the cut (it returns the most frequent ones,
-    ties in no particular order); with ``final``, ties are broken among the values returned.
+    ``counts`` are exact but, unless ``complete``, hold only the most frequent values
+    (tantivy's, ties in no particular order): None if one left out might tie at the cut.
+    With ``complete``, ties at the cut are broken among the values given.
     """
-    ranked = sorted((-b["doc_count"], str(b["key"])) for b in found["buckets"] if b["key"] != drop)
-    top = tuple((value, -count) for count, value in ranked[:limit])
-    if not found.get("sum_other_doc_count") or final:
+    top = ranked(counts, limit)
+    if complete or (len(counts) > limit and top[-1][1] > min(counts.values())):
         return top
-    # A value left out counts no more than the last one returned.
-    return top if len(ranked) > limit and top[-1][1] > -ranked[-1][0] else None
+    return None
 
 
 def _terms(field: str, size: int) -> dict:
     return {"terms": {"field": field, "size": size, "segment_size": _EVERY}}
+
+
+def _section_field(table: ReportTable) -> str:
+    return "section" if table.section_clash else "section_key"
+
+
+def _section_names(table: ReportTable, counts: dict) -> dict[str, int]:
+    """Counts by section name, from counts by the field :func:`_section_field` names."""
+    if table.section_clash:
+        return counts
+    return {table.section_names[key]: n for key, n in counts.items()}
+
+
+def _counts(found: dict) -> dict:
+    return dict(zip(map(_KEY, found["buckets"]), map(_COUNT, found["buckets"]), strict=True))
 
 
 def _all_of(queries: list[tantivy.Query]) -> tantivy.Query:

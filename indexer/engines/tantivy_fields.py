@@ -6,6 +6,8 @@ so that what a document holds can be read, and tested, without the engine.
 
 from __future__ import annotations
 
+import hashlib
+
 from indexer.engines.bigrams import layout
 from indexer.engines.documents import ParagraphDoc, ReportFields
 from indexer.query.plan import SENTENCE_ENDS
@@ -46,12 +48,19 @@ def report_level(report_id: str, serial: int, fields: ReportFields) -> dict:
     return out
 
 
+def section_key(section: str) -> int:
+    """A 62-bit hash of a normalized section: the facet counts it, the report record names it."""
+    digest = hashlib.blake2b(section.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 2
+
+
 def heading_level(para: ParagraphDoc) -> dict:
     """The fields of a paragraph's section path (shared by the paragraphs of a section)."""
     if not para.headings:
         return {}
     joined = "\n".join(para.headings)
-    return {"section": para.section, "heading": layout(joined, barrier="\n"),
+    return {"section": para.section, "section_key": section_key(para.section),
+            "heading": layout(joined, barrier="\n"),
             "heading_chars": "".join(para.headings)}  # fmt: skip
 
 

@@ -4,8 +4,8 @@ Every report has one small record document beside its paragraphs, holding:
 
 * ``record`` (a fast text field): ``serial, stamp, facts, summary`` joined by ``SEP`` —
   the facts being what the facets and filters of its paragraphs share (id, region as
-  written, canonical level, kind, year) and what index runs compare (content hash, when
-  first added), the summary what listings need (metadata, paragraph count, source file),
+  written, canonical level, kind, year), what index runs compare (content hash, when first
+  added) and the names of its sections (the facet counts their hashes), the summary what listings need (metadata, paragraph count, source file),
   decoded only when asked for, once per record. Every record of a
   committed state is read with one terms aggregation, which returns the strings (a stored
   field would cost one document-store block per report); JSON escapes ``SEP``, so the
@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 
 from indexer.engines.base import ReportEntry, ReportSummary
 from indexer.engines.documents import ReportFields
+from indexer.engines.tantivy_fields import section_key
 from indexer.model import Report, ReportMeta
 
 REPORT_FACETS = ("report", "region", "year", "level", "kind")
@@ -52,6 +53,7 @@ class ReportRow:
     year: int | None = None
     entry: ReportEntry = NO_ENTRY
     summary: str = "{}"
+    sections: tuple[str, ...] = ()  # normalized top-level headings
 
 
 def encode_record(
@@ -60,10 +62,11 @@ def encode_record(
     fields: ReportFields,
     entry: ReportEntry = NO_ENTRY,
     summary: str = "{}",
+    sections: Sequence[str] = (),
 ) -> str:
     """The record string of a report version (see the module docstring)."""
     facts = [report_id, fields.region, fields.level, fields.kind, fields.year,
-             entry.content_hash, entry.added]  # fmt: skip
+             entry.content_hash, entry.added, list(sections)]  # fmt: skip
     stamp = random.getrandbits(62)
     return SEP.join([str(serial), str(stamp), json.dumps(facts, ensure_ascii=False), summary])
 
@@ -71,9 +74,11 @@ def encode_record(
 def decode_record(record: str) -> ReportRow:
     """Inverse of :func:`encode_record`."""
     serial, _stamp, facts, summary = record.split(SEP, 3)
-    report_id, region, level, kind, year, content_hash, added = json.loads(facts)
+    report_id, region, level, kind, year, content_hash, added, sections = json.loads(facts)
     entry = ReportEntry(content_hash, added)
-    return ReportRow(int(serial), report_id, region, level, kind, year, entry, summary)
+    return ReportRow(
+        int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections)
+    )
 
 
 def encode_summary(report: Report) -> str:
@@ -160,6 +165,12 @@ class ReportTable:
             self._combo_of[serial] = codes.setdefault((row.year, row.level, row.kind), len(codes))
             regions.setdefault(row.region, []).append(serial)
         self._combos = list(codes)
+        self.section_names: dict[int, str] = {}  # by section_key
+        self.section_clash = False  # two sections with one key: count them by name instead
+        for row in self.rows.values():
+            for section in row.sections:
+                known = self.section_names.setdefault(section_key(section), section)
+                self.section_clash = self.section_clash or known != section
         self._combo_groups = {code: [] for code in range(len(codes))}
         for serial in self.rows:
             self._combo_groups[self._combo_of[serial]].append(serial)
