@@ -217,8 +217,8 @@ class TantivySearcher:
     def headings(self) -> list[tuple[str, int]]:
         """Every section heading as written with the number of paragraphs under it.
 
-        Most paragraphs first, ties by heading; read from every report's record once per
-        searcher (one stored-document read per report).
+        Most paragraphs first, ties in index order; read from every report's record once
+        per searcher (one stored-document read per report).
         """
 
         def merge(_self) -> list[tuple[str, int]]:
