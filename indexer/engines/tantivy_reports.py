@@ -158,6 +158,11 @@ class ReportTable:
                 kept = previous._decoded.items()
                 self._decoded = {r: s for r, s in kept if r in self.records}
         self.top_serial = max(self.rows, default=-1)
+        self._index_values()
+        self._index_sections()
+
+    def _index_values(self) -> None:
+        """Facet values by serial, and the serials of each value where several share one."""
         size = self.top_serial + 1
         self._names: list[str] = [""] * size
         self._regions: list[str] = [""] * size
@@ -170,17 +175,20 @@ class ReportTable:
             self._combo_of[serial] = codes.setdefault((row.year, row.level, row.kind), len(codes))
             regions.setdefault(row.region, []).append(serial)
         self._combos = list(codes)
-        self.section_names: dict[int, str] = {}  # by section_key
-        self.section_clash = False  # two sections with one key: count them by name instead
-        for row in self.rows.values():
-            for section in row.sections:
-                known = self.section_names.setdefault(section_key(section), section)
-                self.section_clash = self.section_clash or known != section
-        self._combo_groups = {code: [] for code in range(len(codes))}
+        self._combo_groups: dict[int, list[int]] = {code: [] for code in range(len(codes))}
         for serial in self.rows:
             self._combo_groups[self._combo_of[serial]].append(serial)
         # One report per region: the regions are keys already (as report ids are).
         self._region_groups = None if len(regions) == len(self.rows) else regions
+
+    def _index_sections(self) -> None:
+        """Section names by section_key; two names of one key are counted by name instead."""
+        self.section_names: dict[int, str] = {}
+        self.section_clash = False
+        for row in self.rows.values():
+            for section in row.sections:
+                known = self.section_names.setdefault(section_key(section), section)
+                self.section_clash = self.section_clash or known != section
 
     def name(self, serial: int) -> str:
         """The id of the report with this serial."""
