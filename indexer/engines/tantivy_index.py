@@ -108,7 +108,7 @@ class TantivyIndex:
         return self._generations.usable(self._generations.current())
 
     def generation(self) -> tuple[str, tuple[int, int, int]] | None:
-        """Identify the latest committed state; cheap (two stats)."""
+        """Identify the latest committed state; cheap (a readlink and a stat)."""
         for _attempt in range(3):
             path = self._generations.current()
             if path is None:
