@@ -84,3 +84,20 @@ def test_a_wheel_installed_in_a_fresh_venv_indexes_searches_and_serves(wheel, tm
             assert json.load(r)["reports"] == 2
         with urllib.request.urlopen(f"{url}/search?q={quote('综合查一次')}", timeout=60) as r:
             assert r.status == 200 and "<mark>" in r.read().decode()
+
+    # The native engine, chosen once and recorded with the index.
+    big = work / "ix-tantivy"
+    out = run(govsearch, "index", "reports", "--index-dir", big, "--engine", "tantivy", cwd=work)
+    assert "2 added" in out.stdout and (big / "ENGINE").read_text().strip() == "tantivy"
+    found = json.loads(run(govsearch, "search", "综合查一次", "--json", "--index-dir", big,
+                           cwd=work).stdout)  # fmt: skip
+    assert found["total"] > 0 and found["hits"][0]["report_id"] == "taicang-2024-fazhi"
+    mismatch = subprocess.run([str(govsearch), "index", "reports", "--index-dir", str(big),
+                               "--engine", "whoosh"], cwd=work, capture_output=True, text=True,
+                              timeout=TIMEOUT)  # fmt: skip
+    assert mismatch.returncode == 1 and "--rebuild" in mismatch.stderr
+    log = tmp_path / "serve-tantivy.log"
+    with running_server(big, log, command=str(govsearch), cwd=work) as url:
+        page = urllib.request.urlopen(f"{url}/search?q={quote('综合查一次')}", timeout=60)
+        with page as r:
+            assert r.status == 200 and "<mark>" in r.read().decode()

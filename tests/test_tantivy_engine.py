@@ -18,6 +18,7 @@ from indexer.engines.bigrams import layout, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields, paragraph_docs
 from indexer.engines.tantivy_engine import TantivyEngine, top_values
 from indexer.engines.tantivy_fields import recency, sentence_count
+from indexer.engines.tantivy_reports import REPORT_FACETS
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.query.plan import FACETS, FilterClause, HitKey, Plan, year_range
@@ -162,6 +163,22 @@ def engine(tmp_path_factory, corpus_reports) -> TantivyEngine:
 def segmented(tmp_path_factory, corpus_reports) -> TantivyEngine:
     """The same reports in four commits and no merge: several segments."""
     e = TantivyEngine(tmp_path_factory.mktemp("tantivy-seg"), chunk=300)
+    put_all(e, corpus_reports, commits=4)
+    return e
+
+
+@pytest.fixture(scope="session")
+def narrow(tmp_path_factory, corpus_reports) -> TantivyEngine:
+    """Aggregations of 8 buckets: fewer than the reports, and than the sections, with hits."""
+    e = TantivyEngine(tmp_path_factory.mktemp("tantivy-narrow"), buckets=8)
+    put_all(e, corpus_reports, commits=2)
+    return e
+
+
+@pytest.fixture(scope="session")
+def short_facets(tmp_path_factory, corpus_reports) -> TantivyEngine:
+    """Three values per facet over four segments: ties at the cut, across segments."""
+    e = TantivyEngine(tmp_path_factory.mktemp("tantivy-short"), facet_limit=3)
     put_all(e, corpus_reports, commits=4)
     return e
 
@@ -337,13 +354,39 @@ def test_facets_count_again_when_values_tie_at_the_cut(tmp_path) -> None:
     assert engine.search(Plan(clauses=((("发展",),),))).facets["region"] == (("a", 2),)
 
 
-def test_top_values_of_a_terms_aggregation() -> None:
-    found = {"buckets": [{"key": "y", "doc_count": 3}, {"key": "x", "doc_count": 3},
-                         {"key": 2, "doc_count": 2}], "sum_other_doc_count": 4}  # fmt: skip
-    assert top_values(found, 1) == (("x", 3),)
-    assert top_values(found, 3) is None  # "2" might tie with a value left out
-    assert top_values(found, 3, final=True) == (("x", 3), ("y", 3), ("2", 2))
-    assert top_values({**found, "sum_other_doc_count": 0}, 9, drop=2) == (("x", 3), ("y", 3))
+def test_a_section_left_out_by_every_segment_is_still_counted(tmp_path) -> None:
+    engine = TantivyEngine(tmp_path, facet_limit=1)  # 4 values asked for, 5 in each segment
+    for names in (["a", "b0", "b1", "b2", "b3"], ["a", "c0", "c1", "c2", "c3"]):
+        with engine.writer(threads=1, merge=False) as w:
+            for name in names:
+                rid = f"{name}-{len(names)}-{names[1]}"
+                w.put_report(rid, b"", ReportFields(), [ParagraphDoc("发展", (name,))])
+    assert engine.segment_count() == 2
+    assert engine.search(Plan(clauses=((("发展",),),))).facets["section"] == (("a", 2),)
+
+
+def test_sections_sharing_a_hash_are_counted_by_name(tmp_path, corpus_reports, monkeypatch):
+    from indexer.engines import tantivy_fields, tantivy_reports
+
+    for module in (tantivy_fields, tantivy_reports):
+        monkeypatch.setattr(module, "section_key", lambda section: 7)
+    engine = TantivyEngine(tmp_path)
+    put_all(engine, corpus_reports[:6])
+    assert engine.view().table().section_clash
+    paras = oracle_paras(corpus_reports[:6])
+    for text in ("发展", "改革", "法"):
+        check(engine, paras, Plan(clauses=(((text,),),)))
+        plan = Plan(clauses=(((text,),),))
+        want = oracle_facets([p for p in paras if oracle_match(p, plan)], limit=None)
+        assert engine.facet_values(plan, "section") == want["section"]
+
+
+def test_top_values_of_part_of_a_facet() -> None:
+    counts = {"y": 3, "x": 3, "2": 2}
+    assert top_values(counts, 1, complete=False) == (("x", 3),)
+    assert top_values(counts, 3, complete=False) is None  # "2" might tie with one left out
+    assert top_values(counts, 3, complete=True) == (("x", 3), ("y", 3), ("2", 2))
+    assert top_values(counts, 9, complete=True) == (("x", 3), ("y", 3), ("2", 2))
 
 
 def test_facets_are_exact_across_segments(tmp_path) -> None:
@@ -486,6 +529,31 @@ def test_segments_do_not_change_totals_or_facets(engine, segmented, paras, pool)
         assert (mine.total, mine.facets) == (theirs.total, theirs.facets)
 
     run()
+
+
+def test_facets_are_exact_past_the_bucket_limit(narrow, paras, pool) -> None:
+    @SETTINGS
+    @given(plans(paras, pool))
+    def run(plan: Plan) -> None:
+        every = oracle_facets([p for p in paras if oracle_match(p, plan)], limit=None)
+        assert {name: narrow.facet_values(plan, name) for name in FACETS} == every
+        result = narrow.search(plan)
+        assert result.total == sum(n for _, n in every["report"])
+        for name in REPORT_FACETS:
+            assert result.facets[name] == every[name][: narrow.facet_limit]
+
+    run()
+
+
+def test_short_facets_are_exact_across_segments(short_facets, paras, pool) -> None:
+    @SETTINGS
+    @given(plans(paras, pool))
+    def run(plan: Plan) -> None:
+        want = [p for p in paras if oracle_match(p, plan)]
+        assert short_facets.search(plan).facets == oracle_facets(want, 3)
+
+    run()
+    assert short_facets.search(Plan()).facets == oracle_facets(paras, 3)
 
 
 def test_same_sentence_plans_equal_the_oracle(engine, segmented, paras, pool) -> None:

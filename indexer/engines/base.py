@@ -48,10 +48,9 @@ class Unsupported(Exception):
 class ReportEntry:
     """What an index run needs to know about an indexed report."""
 
-    report_id: str
     content_hash: str
-    source_file: str
     added: str = ""  # ISO timestamp of the run that first indexed the report
+    source_file: str = ""  # where the report was read from (removal of vanished files)
 
 
 @dataclass(frozen=True)

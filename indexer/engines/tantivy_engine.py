@@ -1,41 +1,55 @@
 """The tantivy engine: the only module that imports tantivy.
 
-One tantivy document per paragraph (``doc_type`` "p") and one per report ("r", holding the
-report's stored blob). A paragraph document has:
+Documents. Each report is stored as:
 
-* ``body``: the normalized text as positional bigram tokens with boundary markers
-  (:mod:`indexer.engines.bigrams`), so a phrase query is exactly
-  :func:`indexer.textmatch.contains`; ``body_chars``: its characters, for one-character terms;
-* ``heading`` / ``heading_chars``: the same over the normalized section path, headings joined
-  by a newline that no phrase crosses;
-* fast fields ``report``, ``region`` (the report's own), ``level``, ``kind``, ``section`` (the
-  normalized top-level heading), ``year`` (i64, ``YEAR_MISSING`` when unknown), ``pkey``
-  (``serial << 20 | ordinal``: the report's serial, assigned when it is put, and the
-  paragraph's 0-based ordinal), ``recency`` (the year's tie-breaking weight);
-  indexed only: ``region_path`` (multi-valued), ``sentences`` (how many the text has);
-* stored: ``text`` (normalized), only when it has several sentences, for same-sentence checks.
+* ``doc_type`` "b": its blob (the structured report), read only to load the report, and kept
+  apart from the record so that reading every report's headings decompresses no blob;
+* "r": its record — ``serial``, the fast text field ``record`` (read for every report at
+  once by one aggregation) and stored ``headings`` (:mod:`indexer.engines.tantivy_reports`);
+* "p": one per paragraph:
+
+  - ``body``: the normalized text as positional bigram tokens with boundary markers
+    (:mod:`indexer.engines.bigrams`), so a phrase query is exactly
+    :func:`indexer.textmatch.contains`; ``body_chars``: its characters, for one-character terms;
+  - ``heading`` / ``heading_chars``: the same over the normalized section path, headings
+    joined by a newline that no phrase crosses;
+  - fast fields ``serial`` (the report's), ``section`` (the normalized top-level heading)
+    and ``section_key`` (its 62-bit hash, :func:`~indexer.engines.tantivy_fields.section_key`),
+    ``year`` (i64, ``YEAR_MISSING`` when unknown), ``pkey`` (``serial << 20 | ordinal``, the
+    paragraph's 0-based ordinal), ``recency`` (the year's tie-breaking weight); indexed only:
+    ``report``, ``level``, ``kind``, ``region_path`` (multi-valued), ``sentences``;
+  - stored: ``text`` (normalized), only when it has several sentences.
+
+A record string names one version of a report (it holds a random stamp), so a new view of
+the same directory decodes only the records the previous view had not seen.
 
 Ranking. ``relevance`` is tantivy's BM25 multiplied by ``log2(2 + recency)``, a factor between
 1 and 1.0007 that grows with the year in steps larger than float32 rounding: equal scores go to
 the newer year (so do scores within 0.07% of each other), then to index order (tantivy's
 DocAddress). A plan without clauses scores every hit 1 × that factor: newest first.
 ``year_desc``/``year_asc`` order by year (``YEAR_MISSING`` counts as the oldest), then the
-same score. Pages and :meth:`TantivyEngine.iter_hits` follow this one order.
+same score. Pages and :meth:`TantivyView.iter_hits` follow this one order.
 
-Facets count paragraphs over all hits with terms aggregations that count every value in every
-segment (exact on any number of segments): every value, or the ``facet_limit`` (default 500)
-most frequent, ties by value. tantivy returns the most frequent values, ties in no order, so
-it is asked for four times as many; a field where left-out values might tie at the cut is
-counted again with more (up to 50,000 values, tantivy's bucket limit; past that, ties at the
-cut are broken among the values returned). Total and facets come from one evaluation
-(``aggregate``), the page from a second (``search``) on the same searcher: one committed state.
+Facets count paragraphs over all hits, from one aggregation: a terms aggregation on
+``serial`` (every report with hits, exact on any number of segments) and one on
+``section_key``, named from the report records: tantivy turns every value of a text field
+into a string in every segment before merging them, which made the section facet cost
+grow with the distinct sections times the segments (two keys of one hash: by name).
+Report-level facets (report, region, year, level, kind) are the per-report counts summed by
+the report's values (:class:`~indexer.engines.tantivy_reports.ReportTable`): their cost
+follows the reports with hits, not the hits. Sections: the ``facet_limit`` (default 500) most
+frequent, ties by value; tantivy returns the most frequent values, ties in no order, so it is
+asked for four times as many, and again with more if left-out values might tie at the cut
+(up to ``buckets``, 50,000, under tantivy's limit of 65,000 buckets; past that, ties at the
+cut are broken among the values returned). :meth:`TantivyView.facet_values` has no cut: it
+splits the reports into serial ranges until each range fits. Total and facets come from one
+evaluation (``aggregate``), the page from a second (``search``) on the same searcher.
 
 Same sentence. A paragraph of one sentence matches as a paragraph. Plans that cannot differ
 (:func:`~indexer.query.plan.sentence_is_paragraph`) add nothing. Otherwise the multi-sentence
 paragraphs that match as paragraphs are read from the store and checked in Python, costing
 about one stored-document read per such candidate; the verified keys then join the query as
-a term set, so total, facets, page and stream stay native. The keys are cached per plan and
-committed state.
+a term set, so total, facets, page and stream stay native. The keys are cached per view.
 """
 
 from __future__ import annotations
@@ -44,14 +58,16 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 import tantivy
 
 from indexer.engines import runs
+from indexer.engines.base import ReportEntry, Unsupported
 from indexer.engines.bigrams import FILL, phrase
 from indexer.engines.documents import ParagraphDoc, ReportFields
 from indexer.engines.tantivy_fields import (
@@ -63,6 +79,15 @@ from indexer.engines.tantivy_fields import (
     heading_level,
     paragraph_key,
     report_level,
+)
+from indexer.engines.tantivy_reports import (
+    NO_ENTRY,
+    Facet,
+    ReportRow,
+    ReportTable,
+    decode_record,
+    encode_record,
+    ranked,
 )
 from indexer.query.plan import (
     FACETS,
@@ -76,16 +101,14 @@ from indexer.query.plan import (
     year_range,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 VERSION_FILE = "govsearch-tantivy.json"
 FACET_LIMIT = 500
 CHUNK = 50_000  # hits held in memory at a time while streaming or verifying
+BUCKETS = 50_000  # buckets asked of one aggregation, under tantivy's limit of 65,000
 _EVERY = 1 << 31  # terms aggregation segment_size: keep every value of every segment
-_BUCKETS = 50_000  # under tantivy's limit of 65,000 buckets per aggregation
 _GRAMS, _CHARS = "govsearch_grams", "govsearch_chars"
 _BODY, _HEADING = ("body", "body_chars"), ("heading", "heading_chars")
-_FACET_FIELDS = {"section": "section", "report": "report", "region": "region",
-                 "year": "year", "level": "level", "kind": "kind"}  # fmt: skip
 _FILTER_FIELDS = {"report": "report", "region": "region_path", "level": "level",
                   "kind": "kind", "section": "section"}  # fmt: skip
 _ORDER = {
@@ -93,6 +116,7 @@ _ORDER = {
     "year_desc": lambda r: (-r[1], -r[0], r[2], r[3]),
     "year_asc": lambda r: (r[1], -r[0], r[2], r[3]),
 }  # records are (score, year, segment_ord, doc, pkey)
+_KEY, _COUNT = itemgetter("key"), itemgetter("doc_count")
 Q = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 
@@ -104,15 +128,17 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("body_chars", tokenizer_name=_CHARS, index_option="freq")
     sb.add_text_field("heading", tokenizer_name=_GRAMS, index_option="position")
     sb.add_text_field("heading_chars", tokenizer_name=_CHARS, index_option="basic")
-    for name in ("report", "region", "level", "kind", "section"):
+    for name in ("report", "level", "kind", "region_path"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in ("section", "record"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("region_path", tokenizer_name="raw", index_option="basic")
     for name in ("serial", "pkey", "year"):  # i64: a Python int in a u64 field fails the commit
         sb.add_integer_field(name, fast=True, indexed=True)
+    sb.add_integer_field("section_key", fast=True)
     sb.add_integer_field("sentences", indexed=True)
     sb.add_float_field("recency", fast=True)
-    sb.add_bytes_field("text", stored=True)
-    sb.add_bytes_field("blob", stored=True)
+    for name in ("text", "blob", "headings"):
+        sb.add_bytes_field(name, stored=True)
     return sb.build()
 
 
@@ -124,6 +150,12 @@ def _register_analyzers(index: tantivy.Index) -> None:
     chars = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 1)).build()
     index.register_tokenizer(_GRAMS, grams)
     index.register_tokenizer(_CHARS, chars)
+
+
+def commit_token(path: Path) -> tuple[int, int, int]:
+    """Names the committed state of the index in ``path`` (tantivy replaces meta.json)."""
+    st = (Path(path) / "meta.json").stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 class TantivyWriter:
@@ -139,23 +171,32 @@ class TantivyWriter:
         blob: bytes,
         fields: ReportFields,
         paragraphs: Sequence[ParagraphDoc],
+        entry: ReportEntry = NO_ENTRY,
+        summary: str = "{}",
+        headings: bytes = b"",
     ) -> None:
-        """Add a report (stored ``blob`` plus its paragraphs), replacing an earlier version."""
+        """Add a report (its blob, record and paragraphs), replacing an earlier version.
+
+        ``entry``, ``summary`` (JSON) and ``headings`` are kept for the engine interface.
+        """
         if not report_id or len(paragraphs) > ORDINAL_MASK or self._serial >= MAX_SERIAL:
             raise ValueError(f"cannot index report {report_id!r}: empty id or too large")
         self.delete_report(report_id)
         serial, self._serial = self._serial, self._serial + 1
-        self._writer.add_document(
-            tantivy.Document(doc_type="r", report=report_id, serial=serial, blob=blob)
-        )
+        add = self._writer.add_document
+        add(tantivy.Document(doc_type="b", report=report_id, blob=blob))
+        sections = dict.fromkeys(para.section for para in paragraphs if para.headings)
+        record = encode_record(serial, report_id, fields, entry, summary, sections)
+        add(tantivy.Document(doc_type="r", report=report_id, serial=serial, record=record,
+                             headings=headings))  # fmt: skip
         shared = report_level(report_id, serial, fields)
-        headings: dict[tuple[str, ...], dict] = {}
+        sections: dict[tuple[str, ...], dict] = {}
         for ordinal, para in enumerate(paragraphs):
-            if para.headings not in headings:
-                headings[para.headings] = heading_level(para)
-            doc = tantivy.Document(**shared, **headings[para.headings], **body_level(para.text))
+            if para.headings not in sections:
+                sections[para.headings] = heading_level(para)
+            doc = tantivy.Document(**shared, **sections[para.headings], **body_level(para.text))
             doc.add_integer("pkey", paragraph_key(serial, ordinal))
-            self._writer.add_document(doc)
+            add(doc)
 
     def delete_report(self, report_id: str) -> None:
         """Remove a report and its paragraphs (no-op if absent)."""
@@ -163,35 +204,44 @@ class TantivyWriter:
 
 
 class TantivyEngine:
-    """A tantivy index directory: write with :meth:`writer`, answer :class:`Plan` objects."""
+    """A tantivy index directory: write with :meth:`writer`, read a committed state with
+    :meth:`view` (the query methods here answer on the latest one)."""
 
-    def __init__(self, path: Path | str, facet_limit: int = FACET_LIMIT, chunk: int = CHUNK):
+    def __init__(
+        self,
+        path: Path | str,
+        facet_limit: int = FACET_LIMIT,
+        chunk: int = CHUNK,
+        create: bool = True,
+        buckets: int = BUCKETS,
+    ):
         self.path = Path(path)
-        self.facet_limit = facet_limit
-        self.chunk = chunk
-        self.path.mkdir(parents=True, exist_ok=True)
-        _check_version(self.path)
-        self._index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
+        self.facet_limit, self.chunk, self.buckets = facet_limit, chunk, buckets
+        if create:
+            self.path.mkdir(parents=True, exist_ok=True)
+        _check_version(self.path, mark=create)
+        try:  # an existing index only, unless creating: never resurrect a removed directory
+            if create:
+                self._index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
+            else:
+                self._index = tantivy.Index.open(str(self.path))
+        except ValueError as exc:
+            raise OSError(f"cannot open the tantivy index in {self.path}: {exc}") from exc
         _register_analyzers(self._index)
         self._index.config_reader(reload_policy="manual")
-        self._schema = self._index.schema
+        self.schema = self._index.schema
         self._lock = threading.Lock()
-        self._state: tuple[object, tantivy.Searcher] | None = None
-        self._verified: OrderedDict[tuple, list[int]] = OrderedDict()
-        self._names: tuple[object, dict[int, str]] = (None, {})  # report ids by serial
+        self._view: TantivyView | None = None
 
-    # -- state -----------------------------------------------------------------------------
-    def _current(self) -> tuple[tantivy.Searcher, object]:
-        """The searcher of the latest commit and a token naming that commit."""
-        st = (self.path / "meta.json").stat()
-        token = (st.st_ino, st.st_mtime_ns, st.st_size)  # meta.json is replaced per commit
+    def view(self) -> TantivyView:
+        """The latest committed state; one view per commit, shared by every caller."""
+        token = commit_token(self.path)
         with self._lock:
-            if self._state is None or self._state[0] != token:
+            if self._view is None or self._view.token != token:
                 self._index.reload()
-                self._state = (token, self._index.searcher())
-            return self._state[1], self._state[0]
+                self._view = TantivyView(self, self._index.searcher(), token, self._view)
+            return self._view
 
-    # -- writing ---------------------------------------------------------------------------
     @contextmanager
     def writer(
         self, heap_size: int = 256_000_000, threads: int = 0, merge: bool = True
@@ -204,8 +254,7 @@ class TantivyEngine:
         """
         handle = self._index.writer(heap_size=heap_size, num_threads=threads)
         # Read serials only now: a writer that held the lock before us has committed.
-        searcher, _ = self._current()
-        run = TantivyWriter(handle, _next_serial(searcher, self._schema))
+        run = TantivyWriter(handle, self.view().next_serial())
         try:
             try:
                 yield run
@@ -219,59 +268,163 @@ class TantivyEngine:
             run._writer = None  # dropping the last reference releases tantivy's lock
             del handle
 
-    # -- reports ---------------------------------------------------------------------------
-    def load_blob(self, report_id: str) -> bytes | None:
-        """The stored blob of a report, or None."""
-        searcher, _ = self._current()
-        query = _all_of([self._term("doc_type", "r"), self._term("report", report_id)])
-        hits = searcher.search(query, 1, count=False).hits
-        return searcher.doc(hits[0][1]).get_first("blob") if hits else None
+    # The latest state's answers, for callers that hold an engine rather than a view.
+    def search(self, plan: Plan) -> EngineResult:
+        """See :meth:`TantivyView.search`."""
+        return self.view().search(plan)
 
-    def report_ids(self) -> list[str]:
-        """Ids of every indexed report, sorted."""
-        searcher, _ = self._current()
-        top = _next_serial(searcher, self._schema)
-        ids: list[str] = []
-        for lo in range(0, top, _BUCKETS):  # one aggregation may not return more buckets
-            serials = self._between("serial", lo, lo + _BUCKETS - 1)
-            query = _all_of([self._term("doc_type", "r"), serials])
-            found = searcher.aggregate(query, {"ids": _terms("report", _BUCKETS)})
-            ids.extend(b["key"] for b in found["ids"]["buckets"])
-        return sorted(ids)
+    def iter_hits(self, plan: Plan) -> Iterator[HitKey]:
+        """See :meth:`TantivyView.iter_hits`."""
+        return self.view().iter_hits(plan)
+
+    def count(self, plan: Plan) -> int:
+        """See :meth:`TantivyView.count`."""
+        return self.view().count(plan)
+
+    def facet_values(self, plan: Plan, name: str) -> Facet:
+        """See :meth:`TantivyView.facet_values`."""
+        return self.view().facet_values(plan, name)
+
+    def doc_freq(self, term: str) -> int:
+        """See :meth:`TantivyView.doc_freq`."""
+        return self.view().doc_freq(term)
 
     def paragraph_count(self) -> int:
-        """Number of indexed paragraphs."""
-        searcher, _ = self._current()
-        return searcher.search(self._term("doc_type", "p"), 1, count=True).count
+        """See :meth:`TantivyView.paragraph_count`."""
+        return self.view().paragraph_count()
 
     def segment_count(self) -> int:
         """Number of segments of the committed index (merges reduce it)."""
-        searcher, _ = self._current()
-        return searcher.num_segments
+        return self.view().segment_count()
+
+    def load_blob(self, report_id: str) -> bytes | None:
+        """See :meth:`TantivyView.load_blob`."""
+        return self.view().load_blob(report_id)
+
+    def report_ids(self) -> list[str]:
+        """Ids of every indexed report, sorted."""
+        return self.view().table().report_ids()
+
+
+class TantivyView:
+    """One committed state of a tantivy index: answers plans and reads reports; thread-safe."""
+
+    def __init__(
+        self,
+        engine: TantivyEngine,
+        searcher: tantivy.Searcher,
+        token: object,
+        previous: TantivyView | None = None,
+    ):
+        self.token = token
+        self.facet_limit, self.chunk, self.buckets = (
+            engine.facet_limit,
+            engine.chunk,
+            engine.buckets,
+        )
+        self._schema = engine.schema
+        self._searcher = searcher
+        self._lock = threading.Lock()
+        self._seed = (previous._table or previous._seed) if previous is not None else None
+        self._table: ReportTable | None = None
+        self._paragraphs: int | None = None
+        self._verified: OrderedDict[tuple, list[int]] = OrderedDict()
+
+    # -- reports ---------------------------------------------------------------------------
+    def table(self) -> ReportTable:
+        """The records of every report, read once per view (reusing the previous view's)."""
+        with self._lock:
+            if self._table is None:
+                self._table = ReportTable(self._rows(self._seed), self._seed)
+                self._seed = None
+            return self._table
+
+    def _rows(self, seed: ReportTable | None) -> Iterator[tuple[str, ReportRow]]:
+        known = seed.records if seed is not None else {}
+        records = self._term("doc_type", "r")
+        found = self._searcher.aggregate(records, {"r": _terms("record", self.buckets)})["r"]
+        parts = [found]
+        if found.get("sum_other_doc_count"):  # more reports than one aggregation holds
+            top = self.next_serial() - 1
+            parts = [self._searcher.aggregate(
+                _filtered(records, self._between("serial", lo, lo + self.buckets - 1)),
+                {"r": _terms("record", self.buckets)})["r"]
+                for lo in range(0, top + 1, self.buckets)]  # fmt: skip
+        for part in parts:
+            for record in map(_KEY, part["buckets"]):
+                row = known.get(record)
+                yield record, row if row is not None else decode_record(record)
+
+    def report_headings(self) -> Iterator[bytes]:
+        """The stored headings of every report (one document read each)."""
+        for address in self._every_doc(self._term("doc_type", "r")):
+            yield self._searcher.doc(address).get_first("headings") or b""
+
+    def load_blob(self, report_id: str) -> bytes | None:
+        """The stored blob of a report, or None."""
+        query = _all_of([self._term("doc_type", "b"), self._term("report", report_id)])
+        hits = self._searcher.search(query, 1, count=False).hits
+        return self._searcher.doc(hits[0][1]).get_first("blob") if hits else None
+
+    def next_serial(self) -> int:
+        """One more than the highest serial of a report."""
+        query = self._term("doc_type", "r")
+        found = self._searcher.aggregate(query, {"top": {"max": {"field": "serial"}}})
+        top = found["top"]["value"]
+        return 0 if top is None else int(top) + 1
+
+    def paragraph_count(self) -> int:
+        """Number of indexed paragraphs."""
+        if self._paragraphs is None:
+            query = self._term("doc_type", "p")
+            self._paragraphs = self._searcher.search(query, 1, count=True).count
+        return self._paragraphs
+
+    def segment_count(self) -> int:
+        """Number of segments."""
+        return self._searcher.num_segments
 
     def doc_freq(self, term: str) -> int:
         """Number of paragraphs in which normalized ``term`` occurs (exact)."""
-        searcher, _ = self._current()
-        return searcher.search(self._occurs(_BODY, term), 1, count=True).count
+        return self._searcher.search(self._occurs(_BODY, term), 1, count=True).count
+
+    def _every_doc(self, query: tantivy.Query) -> list:
+        n = self._searcher.search(query, 1, count=True).count
+        if n == 0:  # tantivy panics on limit=0
+            return []
+        return [address for _, address in self._searcher.search(query, n, count=False).hits]
 
     # -- answering plans -------------------------------------------------------------------
     def count(self, plan: Plan) -> int:
         """Number of paragraphs matching ``plan``."""
-        searcher, token = self._current()
-        return searcher.search(self._query(searcher, token, plan), 1, count=True).count
+        return self._searcher.search(self._query(plan), 1, count=True).count
 
     def search(self, plan: Plan) -> EngineResult:
         """Total and facets over all hits, and the page ``plan.offset:+plan.size``."""
-        searcher, token = self._current()
-        query = self._query(searcher, token, plan)
-        aggs = {name: self._facet_agg(name, 4 * self.facet_limit) for name in FACETS}
-        found = searcher.aggregate(query, aggs)
-        # Every paragraph has a year (YEAR_MISSING included), and every year is asked for.
-        years = {int(b["key"]): b["doc_count"] for b in found["year"]["buckets"]}
-        total = sum(years.values()) + found["year"].get("sum_other_doc_count", 0)
-        facets = self._facets(searcher, query, found)
-        hits = self._page(searcher, query, plan, years, total)
-        return EngineResult(total, facets, tuple(self._keys(searcher, token, hits)))
+        query = self._query(plan)
+        table = self.table()
+        aggs = {"serial": _terms("serial", self.buckets),
+                "section": _terms(_section_field(table), 4 * self.facet_limit)}  # fmt: skip
+        found = self._searcher.aggregate(query, aggs)
+        serials, counts = self._serial_counts(query, found["serial"])
+        facets = {"section": self._sections(query, found["section"]),
+                  **table.facets(serials, counts, self.facet_limit)}  # fmt: skip
+        total = sum(counts)
+        hits = self._page(query, plan, table.years(serials, counts), total)
+        return EngineResult(total, {name: facets[name] for name in FACETS}, self._keys(hits))
+
+    def facet_values(self, plan: Plan, name: str) -> Facet:
+        """Every value of facet ``name`` over all hits with its paragraph count (no cut)."""
+        if name not in FACETS:
+            raise ValueError(f"unknown facet {name!r}")
+        query = self._query(plan)
+        if name == "section":
+            table = self.table()
+            found = self._every_value(query, _section_field(table), 0, table.top_serial)
+            return ranked(_section_names(table, found))
+        found = self._searcher.aggregate(query, {"serial": _terms("serial", self.buckets)})
+        serials, counts = self._serial_counts(query, found["serial"])
+        return self.table().facets(serials, counts, names=(name,))[name]
 
     def iter_hits(self, plan: Plan) -> Iterator[HitKey]:
         """Every hit once, in the plan's order (``offset`` and ``size`` are ignored).
@@ -279,13 +432,12 @@ class TantivyEngine:
         Hits are fetched in chunks of the ``pkey`` fast field and merged from sorted runs on
         disk, so memory holds one chunk, however many hits there are.
         """
-        searcher, token = self._current()
-        query = self._query(searcher, token, plan)
-        records = runs.merged(self._records(searcher, query), key=_ORDER[plan.sort])
+        query = self._query(plan)
+        table = self.table()
+        records = runs.merged(self._records(query), key=_ORDER[plan.sort])
         while batch := list(islice(records, 1000)):
-            names = self._report_names(searcher, token, {r[4] >> ORDINAL_BITS for r in batch})
             for score, _year, _seg, _doc, pkey in batch:
-                yield HitKey(names[pkey >> ORDINAL_BITS], pkey & ORDINAL_MASK, score)
+                yield HitKey(table.name(pkey >> ORDINAL_BITS), pkey & ORDINAL_MASK, score)
 
     # -- compiling ---------------------------------------------------------------------------
     def _term(self, field: str, value: object) -> tantivy.Query:
@@ -328,28 +480,28 @@ class TantivyEngine:
             must.append((MUST_NOT, q) if f.negated else (MUST, Q.const_score_query(q, 0.0)))
         return Q.boolean_query(must)
 
-    def _query(self, searcher: tantivy.Searcher, token: object, plan: Plan) -> tantivy.Query:
+    def _query(self, plan: Plan) -> tantivy.Query:
         query = self._compile(plan)
         if plan.within != "sentence" or not plan.clauses or sentence_is_paragraph(plan.clauses):
             return query
-        keys = self._verified_keys(searcher, token, plan, query)
+        keys = self._verified_keys(plan, query)
         single = self._term("sentences", 1)
         if keys:
             single = _any_of([single, Q.term_set_query(self._schema, "pkey", keys)])
         return _filtered(query, single)
 
-    def _verified_keys(self, searcher, token, plan: Plan, query) -> list[int]:
+    def _verified_keys(self, plan: Plan, query: tantivy.Query) -> list[int]:
         """pkeys of multi-sentence candidates that meet every clause in one sentence."""
-        cache_key = (token, plan.clauses, plan.excluded, plan.filters)
+        cache_key = (plan.clauses, plan.excluded, plan.filters)
         with self._lock:
             if cache_key in self._verified:
                 self._verified.move_to_end(cache_key)
                 return self._verified[cache_key]
         candidates = Q.boolean_query([(MUST, query), (MUST_NOT, self._term("sentences", 1))])
         keys = []
-        for chunk in self._records(searcher, candidates, with_address=True):
+        for chunk in self._records(candidates, with_address=True):
             for pkey, address in chunk:
-                text = searcher.doc(address).get_first("text").decode("utf-8")
+                text = self._searcher.doc(address).get_first("text").decode("utf-8")
                 if sentence_match(text, plan.clauses):
                     keys.append(pkey)
         with self._lock:
@@ -359,96 +511,103 @@ class TantivyEngine:
         return keys
 
     # -- results -----------------------------------------------------------------------------
-    def _facet_agg(self, name: str, size: int) -> dict:
-        return _terms(_FACET_FIELDS[name], _BUCKETS if name == "year" else size)
+    def _serial_counts(self, query, found: dict) -> tuple[list[int], list[int]]:
+        """Paragraph counts per report serial, as two lists; ranges of serials if too many."""
+        parts = [found]
+        if found.get("sum_other_doc_count"):  # more reports with hits than one aggregation holds
+            parts = []
+            for lo in range(0, self.table().top_serial + 1, self.buckets):
+                part = _filtered(query, self._between("serial", lo, lo + self.buckets - 1))
+                agg = {"serial": _terms("serial", self.buckets)}
+                parts.append(self._searcher.aggregate(part, agg)["serial"])
+        serials: list[int] = []
+        counts: list[int] = []
+        for part in parts:
+            serials += map(_KEY, part["buckets"])
+            counts += map(_COUNT, part["buckets"])
+        return serials, counts
 
-    def _facets(self, searcher, query, found: dict) -> dict[str, tuple[tuple[str, int], ...]]:
-        """Each facet's top values; fields tied at the cut are counted again with more values."""
-        out: dict[str, tuple[tuple[str, int], ...]] = {}
+    def _sections(self, query, found: dict) -> Facet:
+        """The top sections; counted again with more values if left-out ones might tie."""
+        table = self.table()
         size = 4 * self.facet_limit
         while True:
-            final = size >= _BUCKETS
-            for name in FACETS:
-                if name in found and name not in out:
-                    drop = YEAR_MISSING if name == "year" else None
-                    top = top_values(found[name], self.facet_limit, drop, final)
-                    if top is not None:
-                        out[name] = top
-            pending = [name for name in FACETS if name not in out]
-            if not pending:
-                return out
-            size = min(4 * size, _BUCKETS)
-            found = searcher.aggregate(query, {n: self._facet_agg(n, size) for n in pending})
+            complete = not found.get("sum_other_doc_count") or size >= self.buckets
+            counts = _section_names(table, _counts(found))
+            top = top_values(counts, self.facet_limit, complete)
+            if top is not None:
+                return top
+            size = min(4 * size, self.buckets)
+            agg = {"v": _terms(_section_field(table), size)}
+            found = self._searcher.aggregate(query, agg)["v"]
 
-    def _page(self, searcher, query, plan: Plan, years: dict[int, int], total: int) -> list:
+    def _every_value(self, query, field: str, lo: int, hi: int) -> dict[str, int]:
+        """Every value of ``field`` over the hits of reports with serials ``lo..hi``."""
+        part = _filtered(query, self._between("serial", lo, hi))
+        found = self._searcher.aggregate(part, {"v": _terms(field, self.buckets)})["v"]
+        if not found.get("sum_other_doc_count"):
+            return _counts(found)
+        if lo >= hi:
+            raise Unsupported(f"more than {self.buckets} values of {field} in one report")
+        mid = (lo + hi) // 2
+        out = self._every_value(query, field, lo, mid)
+        for value, n in self._every_value(query, field, mid + 1, hi).items():
+            out[value] = out.get(value, 0) + n
+        return out
+
+    def _page(self, query, plan: Plan, years: dict[int | None, int], total: int) -> list:
         if plan.size == 0 or plan.offset >= total:  # tantivy panics on limit=0
             return []
         if plan.sort == "relevance":
-            return searcher.search(query, plan.size, count=False, offset=plan.offset,
-                                   weight_by_field="recency").hits  # fmt: skip
+            return self._searcher.search(query, plan.size, count=False, offset=plan.offset,
+                                         weight_by_field="recency").hits  # fmt: skip
         hits: list = []
         skip = plan.offset
-        for year in sorted(years, reverse=plan.sort == "year_desc"):
-            if skip >= years[year]:
-                skip -= years[year]
+        by_year = {YEAR_MISSING if y is None else y: n for y, n in years.items()}
+        for year in sorted(by_year, reverse=plan.sort == "year_desc"):
+            if skip >= by_year[year]:
+                skip -= by_year[year]
                 continue
-            limit = min(plan.size - len(hits), years[year] - skip)
+            limit = min(plan.size - len(hits), by_year[year] - skip)
             in_year = _filtered(query, self._term("year", year))
-            hits += searcher.search(in_year, limit, count=False, offset=skip,
-                                    weight_by_field="recency").hits  # fmt: skip
+            hits += self._searcher.search(in_year, limit, count=False, offset=skip,
+                                          weight_by_field="recency").hits  # fmt: skip
             skip = 0
             if len(hits) == plan.size:
                 break
         return hits
 
-    def _keys(self, searcher, token, hits: list) -> list[HitKey]:
-        pkeys = searcher.fast_field_values("pkey", [address for _, address in hits])
-        names = self._report_names(searcher, token, {p >> ORDINAL_BITS for p in pkeys})
-        return [HitKey(names[p >> ORDINAL_BITS], p & ORDINAL_MASK, score)
-                for (score, _), p in zip(hits, pkeys, strict=True)]  # fmt: skip
+    def _keys(self, hits: list) -> tuple[HitKey, ...]:
+        pkeys = self._searcher.fast_field_values("pkey", [address for _, address in hits])
+        table = self.table()
+        return tuple(HitKey(table.name(p >> ORDINAL_BITS), p & ORDINAL_MASK, score)
+                     for (score, _), p in zip(hits, pkeys, strict=True))  # fmt: skip
 
-    def _report_names(self, searcher, token, serials: Iterable[int]) -> dict[int, str]:
-        """Report ids by serial, from the report documents; cached per committed state."""
-        with self._lock:
-            if self._names[0] != token:
-                self._names = (token, {})
-            cache = self._names[1]
-        missing = sorted(set(serials) - cache.keys())
-        for i in range(0, len(missing), _BUCKETS):
-            part = missing[i : i + _BUCKETS]
-            query = _all_of([self._term("doc_type", "r"),
-                             Q.term_set_query(self._schema, "serial", part)])  # fmt: skip
-            agg = _terms("report", len(part))
-            agg["aggs"] = {"serial": {"min": {"field": "serial"}}}
-            for b in searcher.aggregate(query, {"ids": agg})["ids"]["buckets"]:
-                cache[int(b["serial"]["value"])] = b["key"]
-        return cache
-
-    def _records(self, searcher, query, with_address: bool = False) -> Iterator[list]:
+    def _records(self, query, with_address: bool = False) -> Iterator[list]:
         """Every hit of ``query``, one chunk of pkey ranges at a time."""
-        for lo, hi, count in self._chunks(searcher, query):
+        for lo, hi, count in self._chunks(query):
             part = _filtered(query, self._between("pkey", lo, hi))
-            hits = searcher.search(part, count, count=False, weight_by_field="recency").hits
+            hits = self._searcher.search(part, count, count=False, weight_by_field="recency").hits
             addresses = [address for _, address in hits]
-            pkeys = searcher.fast_field_values("pkey", addresses)
+            pkeys = self._searcher.fast_field_values("pkey", addresses)
             if with_address:
                 yield list(zip(pkeys, addresses, strict=True))
                 continue
-            years = searcher.fast_field_values("year", addresses)
+            years = self._searcher.fast_field_values("year", addresses)
             yield [(score, year, a.segment_ord, a.doc, pkey)
                    for (score, a), year, pkey in zip(hits, years, pkeys, strict=True)]  # fmt: skip
 
-    def _chunks(self, searcher, query) -> list[tuple[int, int, int]]:
+    def _chunks(self, query) -> list[tuple[int, int, int]]:
         """Inclusive pkey ranges holding about ``chunk`` hits each, with their hit counts."""
-        bounds = searcher.aggregate(query, {"lo": {"min": {"field": "pkey"}},
-                                            "hi": {"max": {"field": "pkey"}}})  # fmt: skip
+        bounds = self._searcher.aggregate(query, {"lo": {"min": {"field": "pkey"}},
+                                                  "hi": {"max": {"field": "pkey"}}})  # fmt: skip
         if bounds["lo"]["value"] is None:
             return []
         lo, hi = int(bounds["lo"]["value"]), int(bounds["hi"]["value"])
         reports = (hi >> ORDINAL_BITS) - (lo >> ORDINAL_BITS) + 1
-        width = (1 << ORDINAL_BITS) * math.ceil(reports / _BUCKETS)  # whole reports per bucket
+        width = (1 << ORDINAL_BITS) * math.ceil(reports / self.buckets)  # whole reports each
         agg = {"histogram": {"field": "pkey", "interval": width, "min_doc_count": 1}}
-        buckets = searcher.aggregate(query, {"h": agg})["h"]["buckets"]
+        buckets = self._searcher.aggregate(query, {"h": agg})["h"]["buckets"]
         chunks: list[tuple[int, int, int]] = []
         for b in buckets:
             start, count = int(b["key"]), b["doc_count"]
@@ -459,24 +618,36 @@ class TantivyEngine:
         return chunks
 
 
-def top_values(
-    found: dict, limit: int, drop: object = None, final: bool = False
-) -> tuple[tuple[str, int], ...] | None:
-    """The ``limit`` most frequent values of a terms aggregation, ties by value.
+def top_values(counts: dict[str, int], limit: int, complete: bool) -> Facet | None:
+    """The ``limit`` values with the most counts, ties by value, from part of a facet.
 
-    None if values tantivy left out might tie at the cut (it returns the most frequent ones,
-    ties in no particular order); with ``final``, ties are broken among the values returned.
+    ``counts`` are exact but, unless ``complete``, hold only the most frequent values
+    (tantivy's, ties in no particular order): None if one left out might tie at the cut.
+    With ``complete``, ties at the cut are broken among the values given.
     """
-    ranked = sorted((-b["doc_count"], str(b["key"])) for b in found["buckets"] if b["key"] != drop)
-    top = tuple((value, -count) for count, value in ranked[:limit])
-    if not found.get("sum_other_doc_count") or final:
+    top = ranked(counts, limit)
+    if complete or (len(counts) > limit and top[-1][1] > min(counts.values())):
         return top
-    # A value left out counts no more than the last one returned.
-    return top if len(ranked) > limit and top[-1][1] > -ranked[-1][0] else None
+    return None
 
 
 def _terms(field: str, size: int) -> dict:
     return {"terms": {"field": field, "size": size, "segment_size": _EVERY}}
+
+
+def _section_field(table: ReportTable) -> str:
+    return "section" if table.section_clash else "section_key"
+
+
+def _section_names(table: ReportTable, counts: dict) -> dict[str, int]:
+    """Counts by section name, from counts by the field :func:`_section_field` names."""
+    if table.section_clash:
+        return counts
+    return {table.section_names[key]: n for key, n in counts.items()}
+
+
+def _counts(found: dict) -> dict:
+    return dict(zip(map(_KEY, found["buckets"]), map(_COUNT, found["buckets"]), strict=True))
 
 
 def _all_of(queries: list[tantivy.Query]) -> tantivy.Query:
@@ -492,15 +663,8 @@ def _filtered(query: tantivy.Query, condition: tantivy.Query) -> tantivy.Query:
     return Q.boolean_query([(MUST, query), (MUST, Q.const_score_query(condition, 0.0))])
 
 
-def _next_serial(searcher: tantivy.Searcher, schema: tantivy.Schema) -> int:
-    found = searcher.aggregate(Q.term_query(schema, "doc_type", "r"),
-                               {"top": {"max": {"field": "serial"}}})  # fmt: skip
-    top = found["top"]["value"]
-    return 0 if top is None else int(top) + 1
-
-
-def _check_version(path: Path) -> None:
-    """Refuse an index built with another schema; mark a new one."""
+def _check_version(path: Path, mark: bool) -> None:
+    """Refuse an index built with another schema; mark a new one (if ``mark``)."""
     marker = path / VERSION_FILE
     if marker.exists():
         found = json.loads(marker.read_text()).get("schema")
@@ -508,5 +672,15 @@ def _check_version(path: Path) -> None:
             raise ValueError(f"{path} holds a tantivy index of schema {found}; rebuild it")
     elif (path / "meta.json").exists():
         raise ValueError(f"{path} holds a tantivy index of an unknown schema; rebuild it")
-    else:
+    elif mark:
         marker.write_text(json.dumps({"schema": SCHEMA_VERSION}) + "\n")
+
+
+def __getattr__(name: str):
+    # The Engine (directories, generations, the Searcher protocol) is built on this module
+    # in tantivy_index; it is offered here too, where the engine factory looks for it.
+    if name == "TantivyIndex":
+        from indexer.engines.tantivy_index import TantivyIndex
+
+        return TantivyIndex
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

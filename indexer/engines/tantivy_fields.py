@@ -6,6 +6,8 @@ so that what a document holds can be read, and tested, without the engine.
 
 from __future__ import annotations
 
+import hashlib
+
 from indexer.engines.bigrams import layout
 from indexer.engines.documents import ParagraphDoc, ReportFields
 from indexer.query.plan import SENTENCE_ENDS
@@ -34,18 +36,22 @@ def sentence_count(text: str) -> int:
 
 
 def report_level(report_id: str, serial: int, fields: ReportFields) -> dict:
-    """The fields every paragraph of a report shares."""
+    """The fields every paragraph of a report shares (the region path as given)."""
     year = YEAR_MISSING if fields.year is None else fields.year
     out: dict = {"doc_type": "p", "report": report_id, "serial": serial, "year": year,
                  "recency": recency(fields.year)}  # fmt: skip
-    for name in ("region", "level", "kind"):
+    for name in ("level", "kind"):
         if getattr(fields, name):
             out[name] = getattr(fields, name)
-    own = [fields.region] if fields.region else []
-    path = list(dict.fromkeys([*fields.region_path, *own]))  # the own region is on the path
-    if path:
-        out["region_path"] = path
+    if fields.region_path:
+        out["region_path"] = list(dict.fromkeys(fields.region_path))
     return out
+
+
+def section_key(section: str) -> int:
+    """A 62-bit hash of a normalized section: the facet counts it, the report record names it."""
+    digest = hashlib.blake2b(section.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 2
 
 
 def heading_level(para: ParagraphDoc) -> dict:
@@ -53,7 +59,8 @@ def heading_level(para: ParagraphDoc) -> dict:
     if not para.headings:
         return {}
     joined = "\n".join(para.headings)
-    return {"section": para.section, "heading": layout(joined, barrier="\n"),
+    return {"section": para.section, "section_key": section_key(para.section),
+            "heading": layout(joined, barrier="\n"),
             "heading_chars": "".join(para.headings)}  # fmt: skip
 
 

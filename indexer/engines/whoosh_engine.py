@@ -155,7 +155,8 @@ class Snapshot:
         out = {}
         for docnum in self._searcher.document_numbers(doctype="report"):
             report_id = _text(ids[docnum])
-            out[report_id] = ReportEntry(report_id, *(_text(c[docnum]) for c in columns))
+            content_hash, source_file, added = (_text(c[docnum]) for c in columns)
+            out[report_id] = ReportEntry(content_hash, added, source_file)
         return out
 
     def load_report(self, report_id: str) -> Report | None:

@@ -1,0 +1,260 @@
+"""Report-level data of the tantivy engine, in plain Python (no tantivy here).
+
+Every report has one small record document beside its paragraphs, holding:
+
+* ``record`` (a fast text field): ``serial, stamp, facts, summary`` joined by ``SEP`` —
+  the facts being what the facets and filters of its paragraphs share (id, region as
+  written, canonical level, kind, year), what index runs compare (content hash, when first
+  added) and the names of its sections (the facet counts their hashes), the summary what listings need (metadata, paragraph count, source file),
+  decoded only when asked for, once per record. Every record of a
+  committed state is read with one terms aggregation, which returns the strings (a stored
+  field would cost one document-store block per report); JSON escapes ``SEP``, so the
+  split is unambiguous. The stamp is random per version of a report, so a record string
+  names one version: a new view reuses the rows it has already decoded;
+* ``headings`` (stored): the report's section headings as written with their paragraph
+  counts, read only to list every heading.
+
+:class:`ReportTable` holds the records of one committed state by serial. Report-level facets
+(report, region, year, level, kind) are derived from per-report paragraph counts — one
+aggregation on the serial, then this table — so their cost follows the number of reports
+with hits, not the number of hits.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import random
+import threading
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from operator import itemgetter
+
+from indexer.engines.base import ReportEntry, ReportSummary
+from indexer.engines.documents import ReportFields
+from indexer.engines.tantivy_fields import section_key
+from indexer.model import Report, ReportMeta
+
+REPORT_FACETS = ("report", "region", "year", "level", "kind")
+SEP = "\x1f"
+NO_ENTRY = ReportEntry("")  # a record put without one (the engine alone, in tests)
+Facet = tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One report's record: serial, facet values, entry and undecoded summary (JSON)."""
+
+    serial: int
+    report_id: str
+    region: str = ""
+    level: str = ""
+    kind: str = ""
+    year: int | None = None
+    entry: ReportEntry = NO_ENTRY
+    summary: str = "{}"
+    sections: tuple[str, ...] = ()  # normalized top-level headings
+
+
+def encode_record(
+    serial: int,
+    report_id: str,
+    fields: ReportFields,
+    entry: ReportEntry = NO_ENTRY,
+    summary: str = "{}",
+    sections: Sequence[str] = (),
+) -> str:
+    """The record string of a report version (see the module docstring)."""
+    facts = [report_id, fields.region, fields.level, fields.kind, fields.year,
+             entry.content_hash, entry.added, list(sections)]  # fmt: skip
+    stamp = random.getrandbits(62)
+    return SEP.join([str(serial), str(stamp), json.dumps(facts, ensure_ascii=False), summary])
+
+
+def decode_record(record: str) -> ReportRow:
+    """Inverse of :func:`encode_record`."""
+    serial, _stamp, facts, summary = record.split(SEP, 3)
+    report_id, region, level, kind, year, content_hash, added, sections = json.loads(facts)
+    entry = ReportEntry(content_hash, added)
+    return ReportRow(
+        int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections)
+    )
+
+
+def encode_summary(report: Report) -> str:
+    """What :class:`ReportSummary` needs besides the record's facts, without the text."""
+    summary = {"meta": asdict(report.meta), "paragraphs": len(report.paragraphs),
+               "source_file": report.source_file}  # fmt: skip
+    return json.dumps(summary, ensure_ascii=False)
+
+
+def decode_summary(row: ReportRow) -> ReportSummary:
+    """The summary of a record (inverse of :func:`encode_summary`)."""
+    data = json.loads(row.summary)
+    meta = data["meta"]
+    meta = ReportMeta(**{**meta, "region_path": tuple(meta.get("region_path", ()))})
+    return ReportSummary(row.report_id, meta, data["paragraphs"], row.entry.added)
+
+
+def encode_headings(report: Report) -> bytes:
+    """Each heading as written with the number of paragraphs whose section path holds it."""
+    counts = Counter(h for para in report.paragraphs for h in para.section_path)
+    return json.dumps(list(counts.items()), ensure_ascii=False).encode("utf-8")
+
+
+def merge_headings(blobs: Iterable[bytes]) -> list[tuple[str, int]]:
+    """Sum the headings of many reports: most paragraphs first, ties in the order met.
+
+    (Ordering ties by heading would cost more than the rest: long, alike Chinese strings.)
+    """
+    total: dict[str, int] = {}
+    get = total.get
+    for blob in blobs:
+        if blob:
+            for heading, count in json.loads(blob):
+                total[heading] = get(heading, 0) + count
+    return sorted(total.items(), key=itemgetter(1), reverse=True)
+
+
+def ranked(counts: Mapping[str, int], limit: int | None = None) -> Facet:
+    """Values by count, most first, ties by value; the first ``limit`` (all if None)."""
+    if limit is not None and len(counts) > limit:
+        cut = heapq.nlargest(limit, counts.values())[-1]  # only values reaching it compete
+        pairs = [(-n, value) for value, n in counts.items() if n >= cut]
+    else:
+        pairs = [(-n, value) for value, n in counts.items()]
+    pairs.sort()
+    return tuple((value, -n) for n, value in pairs[:limit])
+
+
+def _tally(keys: Iterable, counts: Sequence[int]) -> dict:
+    out: dict = {}
+    for key, n in zip(keys, counts, strict=True):
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+class ReportTable:
+    """The report records of one committed state, by serial.
+
+    Facets are sums of paragraph counts per serial grouped by a report-level value. Values
+    are kept in lists indexed by serial, so mapping serials costs a ``map``, not a Python
+    loop; year, level and kind are folded into one code per distinct combination. When most
+    reports have hits, the sums are taken per group over a dense list of counts (C loops
+    over the groups' serials) instead of one Python step per report.
+    """
+
+    def __init__(
+        self, records: Iterable[tuple[str, ReportRow]], previous: ReportTable | None = None
+    ):
+        self.records: dict[str, ReportRow] = dict(records)  # by record string
+        self.rows: dict[int, ReportRow] = {row.serial: row for row in self.records.values()}
+        self._lock = threading.Lock()
+        self._summaries: tuple[ReportSummary, ...] | None = None
+        self._decoded: dict[str, ReportSummary] = {}  # by record string
+        if previous is not None:
+            with previous._lock:
+                kept = previous._decoded.items()
+                self._decoded = {r: s for r, s in kept if r in self.records}
+        self.top_serial = max(self.rows, default=-1)
+        self._index_values()
+        self._index_sections()
+
+    def _index_values(self) -> None:
+        """Facet values by serial, and the serials of each value where several share one."""
+        size = self.top_serial + 1
+        self._names: list[str] = [""] * size
+        self._regions: list[str] = [""] * size
+        self._combo_of: list[int] = [0] * size
+        codes: dict[tuple, int] = {}
+        regions: dict[str, list[int]] = {}
+        for serial, row in self.rows.items():
+            self._names[serial] = row.report_id
+            self._regions[serial] = row.region
+            self._combo_of[serial] = codes.setdefault((row.year, row.level, row.kind), len(codes))
+            regions.setdefault(row.region, []).append(serial)
+        self._combos = list(codes)
+        self._combo_groups: dict[int, list[int]] = {code: [] for code in range(len(codes))}
+        for serial in self.rows:
+            self._combo_groups[self._combo_of[serial]].append(serial)
+        # One report per region: the regions are keys already (as report ids are).
+        self._region_groups = None if len(regions) == len(self.rows) else regions
+
+    def _index_sections(self) -> None:
+        """Section names by section_key; two names of one key are counted by name instead."""
+        self.section_names: dict[int, str] = {}
+        self.section_clash = False
+        for row in self.rows.values():
+            for section in row.sections:
+                known = self.section_names.setdefault(section_key(section), section)
+                self.section_clash = self.section_clash or known != section
+
+    def name(self, serial: int) -> str:
+        """The id of the report with this serial."""
+        return self._names[serial]
+
+    def report_ids(self) -> list[str]:
+        """Every report id, sorted."""
+        return sorted(row.report_id for row in self.rows.values())
+
+    def entries(self) -> dict[str, ReportEntry]:
+        """What an index run compares, by report id."""
+        return {row.report_id: row.entry for row in self.rows.values()}
+
+    def summaries(self) -> tuple[ReportSummary, ...]:
+        """Every report's summary, by id; each record is decoded once, in any table."""
+        with self._lock:
+            if self._summaries is None:
+                for record, row in self.records.items():
+                    if record not in self._decoded:
+                        self._decoded[record] = decode_summary(row)
+                ordered = sorted(self._decoded.values(), key=lambda s: s.id)
+                self._summaries = tuple(ordered)
+            return self._summaries
+
+    def years(self, serials: Sequence[int], counts: Sequence[int]) -> dict[int | None, int]:
+        """Paragraph counts per year (None: unknown), given paragraph counts per serial."""
+        out: dict[int | None, int] = {}
+        for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
+            year = self._combos[code][0]
+            out[year] = out.get(year, 0) + n
+        return out
+
+    def facets(
+        self,
+        serials: Sequence[int],
+        counts: Sequence[int],
+        limit: int | None = None,
+        names: Sequence[str] = REPORT_FACETS,
+    ) -> dict[str, Facet]:
+        """Report-level facets ``names``, given paragraph counts per serial; "" left out."""
+        tallies: dict[str, dict] = {}
+        if "report" in names:
+            tallies["report"] = dict(
+                zip(map(self._names.__getitem__, serials), counts, strict=True)
+            )
+        if "region" in names:
+            tallies["region"] = self._sums(serials, counts, self._regions, self._region_groups)
+        combos = {"year", "level", "kind"}.intersection(names)
+        if combos:
+            tallies.update({name: {} for name in ("year", "level", "kind")})
+            for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
+                year, level, kind = self._combos[code]
+                for name, value in (("year", "" if year is None else str(year)),
+                                    ("level", level), ("kind", kind)):  # fmt: skip
+                    tallies[name][value] = tallies[name].get(value, 0) + n
+        for tally in tallies.values():
+            tally.pop("", None)
+        return {name: ranked(tallies[name], limit) for name in names}
+
+    def _sums(self, serials, counts, key_of: list, groups: dict | None) -> dict:
+        """Sum ``counts`` by ``key_of[serial]``."""
+        if groups is None:  # one serial per key
+            return dict(zip(map(key_of.__getitem__, serials), counts, strict=True))
+        if len(serials) * 8 < len(self.rows):  # few reports with hits: visit only them
+            return _tally(map(key_of.__getitem__, serials), counts)
+        dense = [0] * (self.top_serial + 1)
+        deque(map(dense.__setitem__, serials, counts), maxlen=0)
+        found = {key: sum(map(dense.__getitem__, members)) for key, members in groups.items()}
+        return {key: n for key, n in found.items() if n}
