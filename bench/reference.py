@@ -10,6 +10,7 @@ facets, ranked page, snippets) over its count + four aggregations + top 20 + sto
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 # our query (bench/queries.py) -> the reference's query asking the same thing
@@ -27,11 +28,13 @@ SAME_QUERY = {
 
 def load_reference(workdir: Path, scale: int) -> dict | None:
     """The reference's build and serve figures at ``scale`` (None if it has not run there)."""
-    per = {}
+    per: dict = {}
     for phase in ("build", "serve"):
         f = Path(workdir) / f"{phase}-{scale}x.json"
         if f.is_file():
             per[phase] = json.loads(f.read_text(encoding="utf-8"))
+            stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(f.stat().st_mtime))
+            per.setdefault("finished", {})[phase] = stamp
     return per or None
 
 
