@@ -142,7 +142,8 @@ def add_reference(res: dict, workdir: Path, scale: int) -> None:
         return
     res["reference"] = {"scale": scale, "build": ref.get("build"), "serve_queries": ref.get("serve", {}).get("queries"),
                         "overhead": overhead(ours, ref) if ours else [],
-                        "provenance": f"Run on this machine, phases finished {ref.get('finished')}; "
+                        "provenance": "Run on this machine; finished: "
+                        + ", ".join(f"{k} {v}" for k, v in ref.get("finished", {}).items()) + "; "
                         "`--fresh-strings` (normalization and bigram strings made inside the build loop). "
                         "Bare = count + four terms aggregations + top 20 + 20 stored docs; ours = `search()` "
                         "(parse, plan, total, six facets, ranked page of 20, snippets)."}  # fmt: skip
@@ -163,14 +164,10 @@ def main() -> None:
     res: dict = {"machine": machine_info(), "quick": args.quick, "runs": {}, "profiles": {}}
     if (args.merge or args.render_only) and json_out.is_file():
         old = json.loads(json_out.read_text(encoding="utf-8"))
-        if args.render_only and not args.reference:
+        if args.render_only:
             res = old
         else:
-            res = merge(
-                old,
-                res,
-                [f"{n}x-{k}" for n in scales for k in kinds] if not args.render_only else [],
-            )
+            res = merge(old, res, [f"{n}x-{k}" for n in scales for k in kinds])
 
     def save() -> None:
         if not args.render_only:
