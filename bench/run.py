@@ -141,6 +141,8 @@ def add_reference(res: dict, workdir: Path, scale: int) -> None:
         log(f"no reference results at {scale}x in {workdir}")
         return
     res["reference"] = {"scale": scale, "build": ref.get("build"), "serve_queries": ref.get("serve", {}).get("queries"),
+        "serve_incremental": ref.get("serve", {}).get("incremental"),
+        "serve_memory": ref.get("serve", {}).get("mem_after_mix"),
                         "overhead": overhead(ours, ref) if ours else [],
                         "provenance": "Run on this machine; finished: "
                         + ", ".join(f"{k} {v}" for k, v in ref.get("finished", {}).items()) + "; "
