@@ -132,7 +132,7 @@ def _floors(res: dict) -> list[str]:
 
 def _side_by_side(res: dict) -> list[str]:
     L = []
-    for n, sbs in res.get("side_by_side", {}).items():
+    for n, sbs in sorted(res.get("side_by_side", {}).items(), key=lambda kv: -int(kv[0])):
         kinds = [k for k in ("whoosh", "tantivy") if k in sbs]
         if len(kinds) < 2:
             continue
