@@ -30,7 +30,7 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
-ENGINES = ("whoosh",)
+ENGINES = ("whoosh", "tantivy")
 
 
 @pytest.fixture(scope="session", params=ENGINES)

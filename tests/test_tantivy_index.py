@@ -103,7 +103,9 @@ def test_summaries_reports_and_stored_reports_round_trip(searcher, reports) -> N
         ReportSummary(r.id, r.meta, len(r.paragraphs), ADDED) for r in by_id
     )
     store: Store = searcher
-    assert store.reports() == {r.id: ReportEntry(r.content_hash, ADDED) for r in reports}
+    assert store.reports() == {
+        r.id: ReportEntry(r.content_hash, ADDED, r.source_file) for r in reports
+    }
     for report in reports:
         assert searcher.load_report(report.id) == report
     assert searcher.load_report("no-such-report") is None
@@ -230,7 +232,9 @@ def test_put_report_replaces_the_earlier_version(tmp_path, reports) -> None:
         ReportSummary(reports[1].id, reports[1].meta, len(reports[1].paragraphs), ADDED),
     )
     assert new.load_report(shorter.id) == shorter
-    assert new.reports()[shorter.id] == ReportEntry("new", "2027-01-01T00:00:00Z")
+    assert new.reports()[shorter.id] == ReportEntry(
+        "new", "2027-01-01T00:00:00Z", shorter.source_file
+    )
     assert new.count(Plan(filters=(FilterClause("report", (shorter.id,)),))) == 3
     assert old.load_report(shorter.id) == reports[0]  # the old state is still served
 

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, make_response, render_template, request, url
 from markupsafe import Markup
 
 from indexer.engines import IndexMissing
-from indexer.normalize import normalize
 from indexer.query import Limits, QueryError, SearchRequest, parse_query, search
 from indexer.query.parse import without_spans
 from indexer.query.reports import report_detail, report_list
@@ -133,13 +132,12 @@ def hit_view(hit, q: str, script: str) -> dict:
 
 def facet_views(results, req: SearchRequest) -> list[dict]:
     """Each facet as a titled list of {label, count, href, active} links."""
-    regions = {r["id"]: r["region"] for r in report_list(library().searcher())}
     out = []
     for name, values in results.facets.items():
         current = getattr(req, name)
         items = [
             {
-                "label": report_label(v, regions) if name == "report" else (v.label or v.value),
+                "label": v.label or v.value,
                 "count": v.count,
                 "href": url_with(**{name: v.value}),
                 "active": v.value in current,
@@ -148,15 +146,6 @@ def facet_views(results, req: SearchRequest) -> list[dict]:
         ]
         out.append({"name": name, "title": FACET_TITLES.get(name, name), "items": items})
     return out
-
-
-def report_label(value, regions: dict[str, str]) -> str:
-    """A report facet's label: its title, with the region when the title lacks it."""
-    title = value.label or value.value
-    region = regions.get(value.value, "")
-    if not region or normalize(region[:2]) in normalize(title):
-        return title
-    return f"{title}（{region}）"
 
 
 def filter_views(results, req: SearchRequest) -> list[dict]:

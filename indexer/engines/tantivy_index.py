@@ -85,7 +85,7 @@ class TantivyReportWriter:
         """Add ``report`` (first indexed at ``added``), replacing an earlier version."""
         self._run.put_report(
             report.id, encode_report(report), indexed_fields(report), paragraph_docs(report),
-            entry=ReportEntry(report.content_hash, added), summary=encode_summary(report),
+            entry=ReportEntry(report.content_hash, added, report.source_file), summary=encode_summary(report),
             headings=encode_headings(report),
         )  # fmt: skip
 

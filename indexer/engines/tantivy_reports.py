@@ -67,7 +67,7 @@ def encode_record(
 ) -> str:
     """The record string of a report version (see the module docstring)."""
     facts = [report_id, fields.region, fields.level, fields.kind, fields.year,
-             entry.content_hash, entry.added, list(sections)]  # fmt: skip
+             entry.content_hash, entry.added, list(sections), entry.source_file]  # fmt: skip
     stamp = random.getrandbits(62)
     return SEP.join([str(serial), str(stamp), json.dumps(facts, ensure_ascii=False), summary])
 
@@ -75,8 +75,8 @@ def encode_record(
 def decode_record(record: str) -> ReportRow:
     """Inverse of :func:`encode_record`."""
     serial, _stamp, facts, summary = record.split(SEP, 3)
-    report_id, region, level, kind, year, content_hash, added, sections = json.loads(facts)
-    entry = ReportEntry(content_hash, added)
+    report_id, region, level, kind, year, content_hash, added, sections, source = json.loads(facts)
+    entry = ReportEntry(content_hash, added, source)
     return ReportRow(
         int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections)
     )

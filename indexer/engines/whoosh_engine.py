@@ -35,7 +35,7 @@ from indexer.normalize import normalize
 
 # Bump when the schema, the stored layout or the indexed (normalized) text changes: older
 # indexes are then rebuilt, not misread.
-FORMAT_VERSION = "5"
+FORMAT_VERSION = "6"  # 6: the schema's analyzers moved to indexer.engines (pickled by path)
 _END = "\x03"  # sentinel so that every character starts a bigram (single-character search)
 
 

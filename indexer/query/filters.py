@@ -146,13 +146,20 @@ class RegionIndex:
         return tuple(dict.fromkeys(p.rsplit(" › ", 1)[-1] for p in self.lookup(value)))
 
 
+def report_label(meta) -> str:
+    """A report's label: its title, with the region when the title does not name it."""
+    if not meta.region or normalize(meta.region[:2]) in normalize(meta.title):
+        return meta.title
+    return f"{meta.title}（{meta.region}）"
+
+
 @dataclass(frozen=True)
 class Collection:
     """What filters and labels need to know about the whole collection (one per searcher)."""
 
     regions: RegionIndex
     kinds: tuple[str, ...]
-    report_titles: dict[str, str]
+    report_titles: dict[str, str]  # id -> title, with the region when the title lacks it
     section_labels: dict[str, str]  # normalized heading -> as first written
 
     @classmethod
@@ -165,7 +172,7 @@ class Collection:
         """Index the regions, kinds and titles of every report."""
         summaries = searcher.summaries()
         kinds = tuple(sorted({s.meta.kind for s in summaries if s.meta.kind}))
-        titles = {s.id: s.meta.title for s in summaries}
+        titles = {s.id: report_label(s.meta) for s in summaries}
         labels: dict[str, str] = {}
         for heading, _count in searcher.headings():
             labels.setdefault(normalize(heading), heading)
