@@ -177,10 +177,6 @@ class WhooshSearcher:
         r = self.by_id.get(report_id)
         return self.views[r].report if r is not None else None
 
-    def reports(self):
-        """Every report's entry (the Store protocol)."""
-        return self._snapshot.reports() if self._snapshot else {}
-
     def doc_freq(self, term: str) -> int:
         """Paragraphs containing ``term`` (found, so exact)."""
         return len(self.find(term))
