@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from indexer.model import ReportMeta
-from indexer.query.filters import LEVELS
+from indexer.query.filters import LEVELS, region_path
 from indexer.query.library import Library
 from indexer.query.parse import QueryError
 from indexer.query.plan import FilterClause, HitKey, Plan
@@ -117,13 +117,13 @@ def trends(library: Library | Searcher, request: SearchRequest) -> Trends:
                                           for name in TREND_FIELDS}  # fmt: skip
     for report_id in indexed:
         meta = metas[report_id]
-        keys = {"year": str(meta.year or ""), "region": meta.region, "kind": meta.kind,
-                "level": meta.level}  # fmt: skip
+        # A report counts for every region of its path, as the region filter selects it.
+        keys = {"year": [str(meta.year or "")], "region": region_path(meta), "kind": [meta.kind],
+                "level": [meta.level]}  # fmt: skip
         counts = (per_report.get(report_id, 0), int(report_id in per_report),
                   (mentions or {}).get(report_id, 0), 1)  # fmt: skip
-        for name, key in keys.items():
-            if key:
-                row = tables[name][key]
+        for name, values in keys.items():
+            for row in (tables[name][key] for key in values if key):
                 for i, n in enumerate(counts):
                     row[i] += n
     _fill_years(tables["year"])
