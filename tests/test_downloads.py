@@ -75,4 +75,6 @@ def test_report_page_links_its_downloads(client):
     soup = BeautifulSoup(client.get(f"/reports/{TAICANG}").data, "html.parser")
     links = {a["href"] for a in soup.select(".keep-tools a[download]")}
     assert links == {f"/reports/{TAICANG}.txt", f"/reports/{TAICANG}.md"}
-    assert soup.select_one(".print-source")
+    assert soup.select_one(".print-source") is None  # nothing to print: no date, no source
+    soup = BeautifulSoup(client.get("/reports/2026_广东省_政府工作报告").data, "html.parser")
+    assert "来源：https://www.gd.gov.cn/" in soup.select_one(".print-source").get_text()

@@ -206,6 +206,7 @@ def year_chart(result, measure: str, req: SearchRequest) -> dict:
     slot = CHART_WIDTH / max(len(points), 1)
     values = [measured(p, measure) for p in points]
     top = max((v for v in values if v), default=0) or 1
+    top = top * 1.1  # room for the value above the highest column
     columns = []
     for i, (p, value) in enumerate(zip(points, values, strict=True)):
         height = round(CHART_HEIGHT * (value or 0) / top, 2)
@@ -218,7 +219,7 @@ def year_chart(result, measure: str, req: SearchRequest) -> dict:
             "href": url_for("pages.search_page", q=req.q, **_params(req, year=p.value)),
         })  # fmt: skip
     return {"columns": columns, "width": CHART_WIDTH, "height": CHART_HEIGHT,
-            "title": f"“{req.q}”：各年{MEASURES[measure]}"}  # fmt: skip
+            "labelled": len(points) <= 16, "title": f"“{req.q}”：各年{MEASURES[measure]}"}  # fmt: skip
 
 
 def shown_value(value, measure: str) -> str:
