@@ -10,6 +10,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from markupsafe import Markup
 
 from indexer.engines import IndexMissing
+from indexer.normalize import normalize
 from indexer.query import Limits, QueryError, SearchRequest, parse_query, search
 from indexer.query.advanced import (
     AdvancedSearch,
@@ -193,6 +194,7 @@ def facet_views(results, req: SearchRequest) -> list[dict]:
                  for v in values] + [{"label": v, "count": 0, "value": v}
                                      for v in current if v not in listed]  # fmt: skip
         for item in items:
+            item["match"] = normalize(item["label"])  # what the filter box compares, as typed
             item["active"] = item["value"] in current
             item["href"] = url_toggle(name, item["value"])
         items.sort(key=lambda item: not item["active"])

@@ -124,8 +124,10 @@
       var typed = input.value.trim().toLowerCase();
       if (more && typed) more.open = true;
       facet.querySelectorAll("li").forEach(function (item) {
-        var label = item.querySelector(".facet-label").textContent.toLowerCase();
-        item.hidden = typed !== "" && label.indexOf(typed) === -1;
+        var link = item.querySelector("a");
+        var label = link.querySelector(".facet-label").textContent.toLowerCase();
+        var match = link.getAttribute("data-match") || "";  // normalized: Simplified, folded
+        item.hidden = typed !== "" && label.indexOf(typed) === -1 && match.indexOf(typed) === -1;
       });
     });
   });
@@ -154,14 +156,16 @@
     goTo(start >= 0 ? start : 0);
   }
 
-  // The table of contents marks the section being read (the last heading above mid-screen).
+  // The table of contents marks the section being read: the last heading above the reading
+  // line, a little below the top (where a linked paragraph lands).
+  var READING_LINE = 96;
   var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".toc a[href^='#']"));
   var headings = tocLinks.map(function (a) {
     return document.getElementById(a.getAttribute("href").slice(1));
   });
   if (tocLinks.length && "IntersectionObserver" in window) {
     var spy = function () {
-      var line = window.innerHeight * 0.3, active = -1;
+      var line = READING_LINE, active = -1;
       headings.forEach(function (h, i) {
         if (h && h.getBoundingClientRect().top <= line) active = i;
       });
@@ -170,7 +174,10 @@
         else { a.removeAttribute("aria-current"); }
       });
     };
-    var observer = new IntersectionObserver(spy, {rootMargin: "0px 0px -70% 0px"});
+    // Called whenever a heading crosses the reading line near the top of the window.
+    var observer = new IntersectionObserver(spy, {
+      rootMargin: "-" + READING_LINE + "px 0px " + (READING_LINE - window.innerHeight) + "px 0px"
+    });
     headings.forEach(function (h) { if (h) observer.observe(h); });
     window.addEventListener("hashchange", spy);
     spy();
