@@ -9,11 +9,19 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-from test_browser import (  # noqa: E402  (skips this module too when Chromium is missing)
-    DESKTOP, PHONE, TAICANG, base_url, browser, new_page, no_horizontal_scroll, shot,
-    shown_total, taicang_paragraph,
-)  # fmt: skip
 from playwright.sync_api import Page, expect  # noqa: E402
+from test_browser import (  # noqa: E402  (skips this module too when Chromium is missing)
+    DESKTOP,
+    PHONE,
+    TAICANG,
+    base_url,
+    browser,
+    new_page,
+    no_horizontal_scroll,
+    shot,
+    shown_total,
+    taicang_paragraph,
+)  # fmt: skip
 
 __all__ = ["base_url", "browser", "new_page"]  # fixtures used by this module's tests
 
@@ -21,7 +29,9 @@ __all__ = ["base_url", "browser", "new_page"]  # fixtures used by this module's 
 def tab_to(page: Page, selector: str, limit: int = 400, back: bool = False) -> None:
     """Press Tab (Shift+Tab) until the element matching ``selector`` has the focus."""
     for _ in range(limit):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "s => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
         page.keyboard.press("Shift+Tab" if back else "Tab")
     pytest.fail(f"{selector} never got the focus by keyboard")
