@@ -77,6 +77,7 @@ def test_a_query_comes_back_as_the_form_that_writes_it():
                                   sort="year_asc")  # fmt: skip
     assert from_query("-year:2024 法治") is None  # an exclusion of a filter has no field
     assert from_query("a OR b c OR d") is None  # two any-of groups
+    assert from_query("法治 OR region:上海") is None  # a query error: the search page explains it
 
 
 WORD = st.text(

@@ -14,7 +14,14 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from indexer.query.filters import level_key, region_path
-from indexer.query.parse import QUOTES, SENTENCE_OPERATORS, ParsedQuery, Term, parse_query
+from indexer.query.parse import (
+    QUOTES,
+    SENTENCE_OPERATORS,
+    ParsedQuery,
+    QueryError,
+    Term,
+    parse_query,
+)
 from indexer.query.request import SORTS
 
 if TYPE_CHECKING:  # the engines import the query layer's plan
@@ -132,7 +139,10 @@ def search_params(form: AdvancedSearch, years: tuple[int, int] | None = None) ->
 
 def from_query(q: str, sort: str = "relevance") -> AdvancedSearch | None:
     """The form that writes ``q``, or None if the form cannot express it (its fields stay blank)."""
-    parsed = parse_query(q)
+    try:
+        parsed = parse_query(q)
+    except QueryError:  # e.g. ``term OR field:value``: the search page explains it
+        return None
     fill: dict[str, str | bool] = {"sort": sort if sort in SORTS else "relevance",
                                    "same_sentence": parsed.within == "sentence"}  # fmt: skip
     all_words, any_words = [], []
