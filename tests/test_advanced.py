@@ -155,3 +155,10 @@ def test_the_search_page_links_to_the_form_with_its_query(client):
     r = client.get("/search", query_string={"q": "营商环境 -优化"})
     link = BeautifulSoup(r.data, "html.parser").select_one("a.advanced-link")
     assert parse_qs(urlsplit(link["href"]).query) == {"q": ["营商环境 -优化"]}
+
+
+def test_a_short_region_or_kind_from_the_query_is_kept_as_typed(client):
+    r = client.get("/advanced", query_string={"q": "营商环境 region:江苏 kind:法治政府"})
+    page = BeautifulSoup(r.data, "html.parser")
+    assert page.select_one("#adv-region option[selected]")["value"] == "江苏"
+    assert page.select_one("#adv-kind option[selected]")["value"] == "法治政府"
