@@ -78,6 +78,7 @@ def test_a_query_comes_back_as_the_form_that_writes_it():
     assert from_query("-year:2024 法治") is None  # an exclusion of a filter has no field
     assert from_query("a OR b c OR d") is None  # two any-of groups
     assert from_query("法治 OR region:上海") is None  # a query error: the search page explains it
+    assert from_query("year:abc 法治") is None and from_query("YEAR::") is None  # bad years
 
 
 WORD = st.text(
@@ -162,3 +163,8 @@ def test_a_short_region_or_kind_from_the_query_is_kept_as_typed(client):
     page = BeautifulSoup(r.data, "html.parser")
     assert page.select_one("#adv-region option[selected]")["value"] == "江苏"
     assert page.select_one("#adv-kind option[selected]")["value"] == "法治政府"
+
+
+def test_the_form_page_survives_queries_it_cannot_read(client):
+    for q in ("YEAR::", "year:20x4 法治", "法治 OR region:上海", '"'):
+        assert client.get("/advanced", query_string={"q": q}).status_code == 200, q

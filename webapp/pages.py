@@ -17,6 +17,7 @@ from indexer.query.advanced import (
     from_query,
     region_options,
     search_params,
+    without_surrogates,
     year_bounds,
     year_span,
 )
@@ -281,7 +282,7 @@ def advanced_page():
     if not form.is_blank:
         return redirect(url_for("pages.search_page") + "?" + urlencode(search_params(form, bounds)),
                         303)  # fmt: skip
-    q = (request.args.get("q") or "").strip()[: LIMITS.max_query_chars]
+    q = without_surrogates(request.args.get("q") or "").strip()[: LIMITS.max_query_chars]
     prefill = from_query(q, request.args.get("sort", "relevance")) if q else form
     return render(
         "advanced.html", form=prefill or form, q=q, unexpressed=bool(q and prefill is None),

@@ -22,7 +22,7 @@ from indexer.query.parse import (
     Term,
     parse_query,
 )
-from indexer.query.request import SORTS
+from indexer.query.request import SORTS, parse_years
 
 if TYPE_CHECKING:  # the engines import the query layer's plan
     from indexer.engines.base import Searcher
@@ -54,7 +54,7 @@ class AdvancedSearch:
         """Read the form's parameters; blank, unknown or overlong values are left out."""
         values = {}
         for f in fields(cls):
-            raw = str(args.get(f.name) or "").replace("\x00", "").strip()[:_FIELD_LIMIT]
+            raw = without_surrogates(str(args.get(f.name) or "")).strip()[:_FIELD_LIMIT]
             values[f.name] = raw not in ("", "0", "off") if f.type == "bool" else raw
         if values["sort"] not in SORTS:
             values["sort"] = "relevance"
@@ -67,6 +67,11 @@ class AdvancedSearch:
     def is_blank(self) -> bool:
         """True if no field asks for anything (sort alone is no search)."""
         return self == AdvancedSearch(sort=self.sort)
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` without NUL and lone surrogates (which no page or URL can carry)."""
+    return "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
 
 
 def words(text: str) -> list[str]:
@@ -162,8 +167,11 @@ def from_query(q: str, sort: str = "relevance") -> AdvancedSearch | None:
         if f.negated or len(f.values) > 1 or f.name == "report" or f.name in fill:
             return None
         if f.name == "year":
-            low, _, high = f.values[0].partition("-")
-            fill["year_from"], fill["year_to"] = low, high or low
+            try:
+                low, high = parse_years(f.values[0])
+            except QueryError:  # a year the search page will refuse with its message
+                return None
+            fill["year_from"], fill["year_to"] = str(low), str(high)
         fill[f.name] = f.values[0]
     fill.pop("year", None)
     form = AdvancedSearch(**fill)
