@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.engines import IndexMissing
 from indexer.query import Library, QueryError, SearchRequest, search
-from indexer.query.reports import report_detail, report_list
+from indexer.query.reports import find_in_report, report_detail, report_list
 
 bp = Blueprint("api", __name__)
 
@@ -67,6 +67,20 @@ def api_report(report_id: str):
     if detail is None:
         return error(404, "unknown_report", f"no report with id {report_id!r}")
     return jsonify(detail)
+
+
+@bp.get("/api/reports/<report_id>/find")
+def api_report_find(report_id: str):
+    """Every occurrence of ?q= in one report (across scripts), as spans per paragraph."""
+    text = "".join(c for c in request.args.get("q") or "" if not 0xD800 <= ord(c) <= 0xDFFF)
+    if not text.strip():
+        return error(400, "missing_query", "q is required")
+    if len(text) > 256:
+        return error(400, "query_too_long", "查询太长了：最多 256 个字符。")
+    detail = report_detail(library().searcher(), report_id)
+    if detail is None:
+        return error(404, "unknown_report", f"no report with id {report_id!r}")
+    return jsonify(find_in_report(detail, text))
 
 
 @bp.get("/healthz")

@@ -6,16 +6,28 @@ import re
 from itertools import groupby
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from indexer.engines import IndexMissing
+from indexer.normalize import normalize
 from indexer.query import Limits, QueryError, SearchRequest, parse_query, search
+from indexer.query.advanced import (
+    AdvancedSearch,
+    from_query,
+    region_options,
+    search_params,
+    without_surrogates,
+    year_bounds,
+    year_span,
+)
+from indexer.query.filters import LEVELS, Collection
 from indexer.query.parse import without_spans
-from indexer.query.reports import report_detail, report_list
+from indexer.query.reports import find_spans, report_detail, report_list
+from indexer.query.request import parse_years
 from indexer.query.script import SCRIPTS, convert, is_traditional
 from indexer.query.search import relaxed_clauses
-from indexer.query.snippets import mark, match_spans
+from indexer.query.snippets import mark, mark_numbered, match_spans
 from indexer.regions import government_of
 from webapp.api import http_error, library
 
@@ -55,6 +67,16 @@ def url_with(_endpoint: str | None = None, **changes) -> str:
     return path + ("?" + urlencode(args) if args else "")
 
 
+def url_toggle(name: str, value: str) -> str:
+    """The current URL with one value of a repeated parameter added, or removed if present."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    if (name, value) in args:
+        args.remove((name, value))
+    else:
+        args.append((name, value))
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
 def convert_snippet(snippet: str, script: str) -> Markup:
     """Convert an escaped snippet's text, leaving its <mark> tags alone."""
     parts = _MARK_TAG.split(snippet)
@@ -92,6 +114,8 @@ def home():
 @bp.get("/search")
 def search_page():
     """Search results for ?q= (same parameters as /api/search); the home page without q."""
+    if "year_from" in request.args or "year_to" in request.args:
+        return redirect(year_range_url(), 303)
     if not (request.args.get("q") or "").strip():
         return home()
     try:
@@ -104,6 +128,8 @@ def search_page():
     return render(
         "search.html", q=req.q, req=req, results=results, examples=EXAMPLES,
         hits=[hit_view(h, req.q, script) for h in results.hits],
+        groups=[group_view(g, req.q, script) for g in results.groups],
+        hidden_except_year=hidden_params(req, "year"), year_range=year_range_view(req),
         facets=facet_views(results, req), filters=filter_views(results, req),
         relaxed_words=results.relaxed_words,
         pagination=pagination(results.page, results.pages), sorts=SORT_LABELS,
@@ -111,6 +137,18 @@ def search_page():
         hidden_except_sort=hidden_params(req, "sort"),
         hidden_except_heading=hidden_params(req, "heading"),
     )  # fmt: skip
+
+
+def year_range_url() -> str:
+    """The search URL with the year-range form's two ends as one ``year=lo-hi`` parameter."""
+    ends = [(request.args.get(k) or "").strip() for k in ("year_from", "year_to")]
+    low, high = (e if e.isascii() and e.isdecimal() and len(e) == 4 else "" for e in ends)
+    bounds = year_bounds(library().searcher())
+    args = [(k, v) for k, v in request.args.items(multi=True)
+            if k not in ("year_from", "year_to", "year", "page")]  # fmt: skip
+    if span := year_span(low, high, bounds):
+        args.append(("year", span))
+    return url_for("pages.search_page") + "?" + urlencode(args)
 
 
 def error_text(exc: QueryError) -> str:
@@ -130,22 +168,48 @@ def hit_view(hit, q: str, script: str) -> dict:
     }
 
 
+def group_view(group, q: str, script: str) -> dict:
+    """A report's entry when results are grouped: its best hits and the link to all of them."""
+    more = group.total - len(group.hits)
+    return {
+        "group": group,
+        "title": convert(group.report_title, script),
+        "href": url_for("pages.report_page", report_id=group.report_id, q=q),
+        "hits": [hit_view(h, q, script) for h in group.hits],
+        "more": more,
+        "more_href": url_with(report=group.report_id, group=None) if more else "",
+    }
+
+
 def facet_views(results, req: SearchRequest) -> list[dict]:
-    """Each facet as a titled list of {label, count, href, active} links."""
+    """Each facet as a titled list of {label, count, href, active} toggles (multi-select).
+
+    A link adds its value to the facet's selection (a union) or takes it out again; the
+    selected values come first, and those the counts no longer list stay, with 0.
+    """
     out = []
     for name, values in results.facets.items():
         current = getattr(req, name)
-        items = [
-            {
-                "label": v.label or v.value,
-                "count": v.count,
-                "href": url_with(**{name: v.value}),
-                "active": v.value in current,
-            }
-            for v in values
-        ]
-        out.append({"name": name, "title": FACET_TITLES.get(name, name), "items": items})
+        listed = {v.value for v in values}
+        items = [{"label": v.label or v.value, "count": v.count, "value": v.value}
+                 for v in values] + [{"label": v, "count": 0, "value": v}
+                                     for v in current if v not in listed]  # fmt: skip
+        for item in items:
+            item["match"] = normalize(item["label"])  # what the filter box compares, as typed
+            item["active"] = item["value"] in current
+            item["href"] = url_toggle(name, item["value"])
+        items.sort(key=lambda item: not item["active"])
+        out.append({"name": name, "title": FACET_TITLES.get(name, name), "items": items,
+                    "selected": sum(item["active"] for item in items)})  # fmt: skip
     return out
+
+
+def year_range_view(req: SearchRequest) -> dict:
+    """The year-range inputs' values: the one range selected, else blank."""
+    if len(req.year) == 1:
+        low, high = parse_years(req.year[0])
+        return {"low": low, "high": high}
+    return {"low": "", "high": ""}
 
 
 def filter_views(results, req: SearchRequest) -> list[dict]:
@@ -167,6 +231,8 @@ def hidden_params(req: SearchRequest, *leave_out: str) -> list[tuple[str, str]]:
         pairs.append(("sort", req.sort))
     if req.within != "paragraph":
         pairs.append(("within", req.within))
+    if req.group != "paragraph":
+        pairs.append(("group", req.group))
     return [(k, v) for k, v in pairs if k not in leave_out]
 
 
@@ -204,6 +270,27 @@ def pagination(current: int, pages: int, radius: int = 2) -> list[int | None]:
     return out
 
 
+# -- advanced search ----------------------------------------------------------------------
+
+
+@bp.get("/advanced")
+def advanced_page():
+    """The advanced search form; a filled-in form becomes the ordinary search URL."""
+    searcher = library().searcher()
+    form = AdvancedSearch.from_args(request.args)
+    bounds = year_bounds(searcher)
+    if not form.is_blank:
+        return redirect(url_for("pages.search_page") + "?" + urlencode(search_params(form, bounds)),
+                        303)  # fmt: skip
+    q = without_surrogates(request.args.get("q") or "").strip()[: LIMITS.max_query_chars]
+    prefill = from_query(q, request.args.get("sort", "relevance")) if q else form
+    return render(
+        "advanced.html", form=prefill or form, q=q, unexpressed=bool(q and prefill is None),
+        empty_submit="go" in request.args, regions=region_options(searcher), bounds=bounds,
+        levels=LEVELS, kinds=Collection.of(searcher).kinds, sorts=SORT_LABELS,
+    )  # fmt: skip
+
+
 # -- reading a report ---------------------------------------------------------------------
 
 
@@ -215,19 +302,22 @@ def report_page(report_id: str):
         abort(404)
     script = chosen_script()
     q = (request.args.get("q") or "").strip()[: LIMITS.max_query_chars]
+    find = (request.args.get("find") or "").strip()[: LIMITS.max_query_chars]
     paragraphs = detail["paragraphs"]
-    spans = match_all(paragraphs, q)
+    spans = find_spans(paragraphs, find) if find else match_all(paragraphs, q)
     base = url_for("pages.report_page", report_id=report_id, _external=True)
     aliases: dict[str, list[str]] = {}
     for old, new in detail["aliases"].items():
         aliases.setdefault(new, []).append(old)
-    shown = [
-        {**paragraph_view(p, s, script, detail, base), "aliases": aliases.get(p["id"], [])}
-        for p, s in zip(paragraphs, spans, strict=True)
-    ]
+    shown, found = [], 0
+    for p, s in zip(paragraphs, spans, strict=True):
+        view = paragraph_view(p, s, script, detail, base, first_find=found + 1 if find else 0)
+        shown.append({**view, "aliases": aliases.get(p["id"], [])})
+        found += len(s)
     first = next((p["id"] for p, s in zip(paragraphs, spans, strict=True) if s), None)
     return render(
-        "report.html", r=detail, q=q, paragraphs=shown, first_match=first,
+        "report.html", r=detail, q=q, find=find, found=found if find else 0,
+        paragraphs=shown, first_match=first,
         matches=sum(len(s) for s in spans), title=convert(detail["title"], script),
         sections=convert_sections(detail["sections"], script),
         closing=[convert(line, script) for line in detail["closing"]],
@@ -248,15 +338,21 @@ def match_all(paragraphs: list[dict], q: str) -> list[list[tuple[int, int]]]:
     return spans
 
 
-def paragraph_view(p: dict, spans, script: str, detail: dict, base: str) -> dict:
-    """One paragraph ready to render: marked (converted) HTML, heading level, citation."""
+def paragraph_view(p: dict, spans, script: str, detail: dict, base: str,
+                   first_find: int = 0) -> dict:  # fmt: skip
+    """One paragraph ready to render: marked (converted) HTML, heading level, citation.
+
+    With ``first_find``, the marks are the find box's, numbered from it (``find-N`` ids).
+    """
     shown = convert(p["text"], script)
     if len(shown) != len(p["text"]):  # spans index the original text: never misplace a mark
         shown = p["text"]
+    html = mark_numbered(shown, spans, first_find) if first_find else mark(shown, spans)
     return {
         "id": p["id"],
         "number": p["number"],
-        "html": Markup(mark(shown, spans)),
+        "path": " › ".join(convert(s, script) for s in p["section_path"]),
+        "html": Markup(html),
         "heading": min(len(p["section_path"]) + 1, 4) if p["is_heading"] else 0,
         "cite": citation(detail, p, f"{base}#{p['id']}"),
     }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from indexer.normalize import normalize
+from indexer.query.snippets import match_spans
+
 if TYPE_CHECKING:  # the engines import the query layer's plan
     from indexer.engines.base import Searcher
-
 
 
 def report_list(searcher: Searcher) -> list[dict]:
@@ -53,3 +55,24 @@ def report_detail(searcher: Searcher, report_id: str) -> dict | None:
         "closing": list(report.closing),
         "aliases": dict(report.aliases),
     }
+
+
+def find_spans(paragraphs: list[dict], text: str) -> list[list[tuple[int, int]]]:
+    """Where ``text`` occurs in each paragraph (spans of the text as written).
+
+    ``text`` is one term, normalized as the index normalizes (so 综合查一次 finds 綜合查一次,
+    full-width and case aside); occurrences follow the token-boundary rule of every match.
+    """
+    term = normalize(" ".join(text.split()))
+    if not term.strip():
+        return [[] for _ in paragraphs]
+    return [match_spans(p["text"], [term]) for p in paragraphs]
+
+
+def find_in_report(detail: dict, text: str) -> dict:
+    """The find API's answer: every occurrence of ``text``, per paragraph, in reading order."""
+    spans = find_spans(detail["paragraphs"], text)
+    found = [{"id": p["id"], "number": p["number"], "spans": [list(s) for s in ss]}
+             for p, ss in zip(detail["paragraphs"], spans, strict=True) if ss]  # fmt: skip
+    return {"report_id": detail["id"], "find": text,
+            "total": sum(len(p["spans"]) for p in found), "paragraphs": found}  # fmt: skip

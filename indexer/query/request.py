@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from indexer.query.parse import QueryError
 
 SORTS = ("relevance", "year_desc", "year_asc")
+GROUPS = ("paragraph", "report")
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至]\s*(\d{4})\s*)?$")
 
 
@@ -43,6 +44,7 @@ class SearchRequest:
     within: str = "paragraph"
     kind: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
+    group: str = "paragraph"  # "report": one entry per report, page and size count reports
 
     def filter_params(self) -> list[tuple[str, str]]:
         """The filter parameters as (name, value) pairs, in URL order."""
@@ -95,9 +97,14 @@ class SearchRequest:
         within = text("within") or "paragraph"
         if within not in ("paragraph", "sentence"):
             raise QueryError("bad_within", "within 参数只能是 paragraph 或 sentence。")
+        group = text("group") or "paragraph"
+        if group not in GROUPS:
+            raise QueryError(
+                "bad_group", "group 参数只能是 paragraph（按段落）或 report（按报告）。"
+            )
         return cls(q, values("section"), values("heading"), values("region"), years,
                    values("report"), sort, page, size, within, values("kind"),
-                   values("level"))  # fmt: skip
+                   values("level"), group)  # fmt: skip
 
 
 def _int(raw: str, name: str, default: int, low: int, high: int | None) -> int:

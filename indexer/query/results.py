@@ -59,6 +59,18 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class ReportGroup:
+    """One report's share of the hits (``group=report``): its total and best paragraphs."""
+
+    report_id: str
+    report_title: str
+    region: str
+    year: int | None
+    total: int  # matching paragraphs in this report
+    hits: tuple[Hit, ...]  # the best few, in the search's order
+
+
+@dataclass(frozen=True)
 class ResultsPage:
     """A page of results with counts and facets over all matches."""
 
@@ -76,11 +88,15 @@ class ResultsPage:
     within: str = "paragraph"  # "sentence" when all terms had to share one sentence
     unfiltered_total: int | None = None  # hits without the filters, when only they left none
     suggestions: tuple[Suggestion, ...] = ()  # e.g. the query with a region term as a filter
+    group: str = "paragraph"  # "report": page and size count reports, ``groups`` holds them
+    total_reports: int | None = None  # reports with hits (set when grouped by report)
+    groups: tuple[ReportGroup, ...] = ()
 
     @property
     def pages(self) -> int:
-        """Number of pages."""
-        return max(1, -(-self.total // self.size))
+        """Number of pages (of reports when grouped by report)."""
+        total = self.total_reports if self.group == "report" else self.total
+        return max(1, -(-(total or 0) // self.size))
 
     def to_dict(self) -> dict:
         """The JSON API's response body."""
@@ -91,4 +107,7 @@ class ResultsPage:
             for name, values in self.facets.items()
         }  # fmt: skip
         data["filters"] = [f.to_dict() for f in self.filters]
+        if self.group != "report":  # the grouped fields belong to grouped answers only
+            for key in ("group", "total_reports", "groups"):
+                del data[key]
         return data

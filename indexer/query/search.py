@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from indexer import analysis
 from indexer.query import sentences
+from indexer.query.facets import disjunctive_counts
 from indexer.query.filters import LEVELS, Collection, resolve_filters
+from indexer.query.groups import report_counts, report_groups
 from indexer.query.library import Library
 from indexer.query.parse import ParsedQuery, QueryError, parse_query, without_spans
 from indexer.query.plan import EngineResult, FilterClause, HitKey, Plan
@@ -121,15 +123,23 @@ def search(
     """Answer ``request`` with one page of ranked hits, the total and facets over all hits."""
     started = time.perf_counter()
     searcher = searcher_of(library)
-    a = answer(searcher, request, limits)
+    grouped = request.group == "report"
+    a = answer(searcher, replace(request, page=1, size=0) if grouped else request, limits)
     collection = Collection.of(searcher)
+    hits, total_reports, groups = tuple(hit(searcher, a, key) for key in a.result.page), None, ()
+    if grouped:
+        counts = report_counts(searcher, a.plan, a.result.total, a.result.facets.get("report", ()))
+        groups = report_groups(searcher, a.plan, counts, (request.page - 1) * request.size,
+                               request.size, lambda key: hit(searcher, a, key))  # fmt: skip
+        total_reports, hits = len(counts), tuple(h for g in groups for h in g.hits)
+    facets = disjunctive_counts(searcher, a.plan, a.filters, a.result.facets)
     return ResultsPage(
         query=request.q, mode=a.mode, total=a.result.total, page=request.page,
         size=request.size, took_ms=round((time.perf_counter() - started) * 1000, 2),
-        hits=tuple(hit(searcher, a, key) for key in a.result.page),
-        facets=facet_values(a.result.facets, collection), filters=a.filters, sort=request.sort,
+        hits=hits, facets=facet_values(facets, collection), filters=a.filters, sort=request.sort,
         relaxed_words=tuple(a.parts) if a.mode == "relaxed" else (), within=a.plan.within,
         unfiltered_total=a.unfiltered_total, suggestions=region_suggestions(collection, request),
+        group=request.group, total_reports=total_reports, groups=groups,
     )  # fmt: skip
 
 

@@ -69,6 +69,17 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+def mark_numbered(text: str, spans: list[tuple[int, int]], first: int, css: str = "find") -> str:
+    """Like :func:`mark`, each mark with an id ``{css}-{n}`` numbered from ``first``."""
+    out, pos = [], 0
+    for n, (start, end) in enumerate(spans, start=first):
+        out.append(escape(text[pos:start]))
+        out.append(f'<mark class="{css}" id="{css}-{n}">{escape(text[start:end])}</mark>')
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
 def best_window(text: str, spans: list[tuple[int, int]], width: int = WINDOW) -> tuple[int, int]:
     """Choose the window of ``width`` characters that covers the most matched characters.
 

@@ -115,4 +115,71 @@
       details.open = false;
     });
   }
+  // Long facet lists (regions, reports): a filter box over all their values, "more" included.
+  document.querySelectorAll("input[data-facet-filter]").forEach(function (input) {
+    var facet = input.closest(".facet");
+    var more = facet.querySelector("details.facet-more");
+    input.parentNode.hidden = false;
+    input.addEventListener("input", function () {
+      var typed = input.value.trim().toLowerCase();
+      if (more && typed) more.open = true;
+      facet.querySelectorAll("li").forEach(function (item) {
+        var link = item.querySelector("a");
+        var label = link.querySelector(".facet-label").textContent.toLowerCase();
+        var match = link.getAttribute("data-match") || "";  // normalized: Simplified, folded
+        item.hidden = typed !== "" && label.indexOf(typed) === -1 && match.indexOf(typed) === -1;
+      });
+    });
+  });
+
+  // Find in this report: previous/next over the server's numbered marks, and the position.
+  var marks = Array.prototype.slice.call(document.querySelectorAll("mark.find"));
+  var findNav = document.querySelector(".find-nav");
+  if (marks.length && findNav) {
+    var position = findNav.querySelector(".find-position");
+    var current = -1;
+    var goTo = function (index) {
+      if (current >= 0) marks[current].classList.remove("current");
+      current = (index + marks.length) % marks.length;
+      var target = marks[current];
+      target.classList.add("current");
+      target.scrollIntoView({block: "center"});
+      position.textContent = "第 " + (current + 1) + " / " + marks.length + " 处";
+      if (history.replaceState) history.replaceState(null, "", "#" + target.id);
+    };
+    findNav.hidden = false;
+    findNav.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-find-step]");
+      if (button) goTo(current + parseInt(button.getAttribute("data-find-step"), 10));
+    });
+    var start = marks.findIndex(function (m) { return "#" + m.id === location.hash; });
+    goTo(start >= 0 ? start : 0);
+  }
+
+  // The table of contents marks the section being read: the last heading above the reading
+  // line, a little below the top (where a linked paragraph lands).
+  var READING_LINE = 96;
+  var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".toc a[href^='#']"));
+  var headings = tocLinks.map(function (a) {
+    return document.getElementById(a.getAttribute("href").slice(1));
+  });
+  if (tocLinks.length && "IntersectionObserver" in window) {
+    var spy = function () {
+      var line = READING_LINE, active = -1;
+      headings.forEach(function (h, i) {
+        if (h && h.getBoundingClientRect().top <= line) active = i;
+      });
+      tocLinks.forEach(function (a, i) {
+        if (i === active) { a.setAttribute("aria-current", "location"); }
+        else { a.removeAttribute("aria-current"); }
+      });
+    };
+    // Called whenever a heading crosses the reading line near the top of the window.
+    var observer = new IntersectionObserver(spy, {
+      rootMargin: "-" + READING_LINE + "px 0px " + (READING_LINE - window.innerHeight) + "px 0px"
+    });
+    headings.forEach(function (h) { if (h) observer.observe(h); });
+    window.addEventListener("hashchange", spy);
+    spy();
+  }
 })();
