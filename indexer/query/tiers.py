@@ -7,9 +7,9 @@ A search answers in the first of three tiers that finds something (:func:`indexe
 * ``partial`` — paragraphs holding the content words that weigh at least :data:`MIN_SHARE`
   of them all, each word weighted by its idf, ranked by that share.
 
-Question and function words (如何, 哪些, 关于, 的, 和 …) and the nouns a question frames its
-topic with (措施, 做法, 安排, 方面 …) are dropped in the two fallback tiers, never in the exact
-one. Punctuation inside a term joins rather than splits: 放、管、服 is the
+Question and function words (如何, 哪些, 关于, 的, 和 …) are dropped in the two fallback tiers,
+never in the exact one, and so are the nouns a question frames its topic with (措施, 做法,
+安排, 方面 …) when the query asks (holds an interrogative: 如何, 哪些, 什么 …). Punctuation inside a term joins rather than splits: 放、管、服 is the
 abbreviation 放管服, one word, not the three characters anywhere.
 """
 
@@ -29,17 +29,24 @@ from indexer.textmatch import left_ok, right_ok
 # topic; at 1/2 only 55% (paragraphs with just the common words); 3/4 is no more precise.
 MIN_SHARE = 2 / 3
 MAX_PARTIAL_WORDS = 12  # the first content words of a very long query; bounds the engine work
-QUESTION_WORDS = frozenset(
+INTERROGATIVES = frozenset(
     [
-        "如何", "怎么", "怎样", "怎么样", "怎么办", "怎样才能", "如何才能", "哪些", "有哪些", "哪个", "哪种", "哪里", "哪儿",
-        "哪些地方", "哪些方面", "什么", "有什么", "是什么", "什么样", "为什么", "为何", "是否", "是不是", "有没有", "能否", "多少",
-        "几", "吗", "呢", "吧", "啊", "呀", "请问", "关于", "对于", "有关", "的", "地", "得", "之", "和", "与", "及",
-        "以及", "或", "或者", "并", "并且", "而", "而且", "了", "着", "过", "在", "于", "对", "把", "被", "从", "向",
-        "给", "是", "有", "都", "也", "还", "就", "又", "该", "各地", "各级", "一下",
-        # the nouns a question frames its topic with: "有哪些措施", "在…方面的做法"
-        "措施", "具体措施", "举措", "做法", "办法", "安排", "方面", "情况", "内容", "具体", "相关",
-        "提出", "哪些措施",
+        "如何", "怎么", "怎样", "怎么样", "怎么办", "怎样才能", "如何才能", "哪些", "有哪些", "哪个", "哪种",
+        "哪里", "哪儿", "哪些地方", "哪些方面", "哪些措施", "什么", "有什么", "是什么", "什么样", "为什么",
+        "为何", "是否", "是不是", "有没有", "能否", "多少", "吗", "呢", "请问",
     ]
+)  # fmt: skip
+QUESTION_WORDS = INTERROGATIVES | frozenset(
+    [
+        "几", "吧", "啊", "呀", "关于", "对于", "有关", "的", "地", "得", "之", "和", "与", "及", "以及", "或",
+        "或者", "并", "并且", "而", "而且", "了", "着", "过", "在", "于", "对", "把", "被", "从", "向", "给",
+        "是", "有", "都", "也", "还", "就", "又", "该", "各地", "各级", "一下",
+    ]
+)  # fmt: skip
+# The nouns a question frames its topic with ("有哪些措施", "在…方面的做法"): dropped only from
+# a query that asks (holds an interrogative), since 工作安排 or 具体措施 may be the topic itself.
+FRAME_WORDS = frozenset(
+    ["措施", "具体措施", "举措", "做法", "办法", "安排", "方面", "情况", "内容", "具体", "相关", "提出"]
 )  # fmt: skip
 # Punctuation between two Han characters (full-width forms are ASCII after NFKC): 、，；/·
 _INNER_PUNCT = re.compile(
@@ -68,11 +75,14 @@ def relaxed(parsed: ParsedQuery) -> Relaxed:
     """
     clauses: list[Clause] = []
     dropped: dict[str, None] = {}
+    words_of = {t.norm: content_words(t.norm) for clause in parsed.clauses for t in clause}
+    asks = any(w in INTERROGATIVES for words in words_of.values() for w in words)
+    drop = QUESTION_WORDS | FRAME_WORDS if asks else QUESTION_WORDS
     for clause in parsed.clauses:
         alts = []
         for term in clause:
-            words = content_words(term.norm)
-            kept = tuple(w for w in words if w not in QUESTION_WORDS)
+            words = words_of[term.norm]
+            kept = tuple(w for w in words if w not in drop)
             if not kept and len(clause) > 1:
                 kept = words or (term.norm,)
             dropped.update(dict.fromkeys(w for w in words if w not in kept))
