@@ -130,7 +130,8 @@ def did_you_mean(
     """A corrected query whose exact search finds more than ``q``'s did (None: none)."""
     if exact_total > FEW:
         return None
-    for corrected in (_spelling(searcher, q, parsed), _region(searcher, q, parsed)):
+    for correct in (_spelling, _region):
+        corrected = correct(searcher, q, parsed)
         if corrected and corrected != q and count(corrected) > exact_total:
             return corrected
     return None
