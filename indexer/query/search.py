@@ -57,11 +57,12 @@ class Answer:
         words = self.plan.partial.words if self.plan.partial is not None else ()
         return list(dict.fromkeys([*(p for c in clauses for alt in c for p in alt), *words]))
 
-    def missing(self, norm_text: str) -> tuple[str, ...]:
-        """The partial words a paragraph's normalized text lacks (none in other tiers)."""
+    def missing(self, text: str) -> tuple[str, ...]:
+        """The partial words a paragraph (as written) lacks (none in other tiers)."""
         if self.plan.partial is None:
             return ()
-        lacking = (w for w in self.plan.partial.words if not contains(norm_text, w))
+        norm = normalize(text)  # only here: normalizing every hit would slow the exact tier
+        lacking = (w for w in self.plan.partial.words if not contains(norm, w))
         return (*lacking, *self.absent)
 
 
@@ -201,5 +202,5 @@ def hit(searcher: Searcher, a: Answer, key: HitKey) -> Hit:
         year=report.meta.year, section=para.section_path[0] if para.section_path else "",
         section_path=para.section_path, paragraph_id=para.id, paragraph_number=para.number,
         url=f"/reports/{report.id}#{para.id}", text=para.text,
-        snippet=shown, score=round(key.score, 4), missing_words=a.missing(normalize(para.text)),
+        snippet=shown, score=round(key.score, 4), missing_words=a.missing(para.text),
     )  # fmt: skip
