@@ -155,7 +155,8 @@ def correction(searcher: Searcher, request: SearchRequest, a: Answer) -> str | N
         return searcher.count(plan)
 
     parsed = parse_query(request.q)
-    return spelling.did_you_mean(searcher, request.q, parsed, a.exact_total, count)
+    plain = not request.filter_params()
+    return spelling.did_you_mean(searcher, request.q, parsed, a.exact_total, count, plain)
 
 
 def facet_values(facets: dict, collection: Collection) -> dict[str, tuple[FacetValue, ...]]:

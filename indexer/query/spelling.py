@@ -97,8 +97,10 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def correct_term(searcher: Searcher, vocab: Vocabulary, norm: str) -> str | None:
-    """``norm`` with one of its words corrected, if that makes it occur more often."""
+def correct_term(
+    searcher: Searcher, vocab: Vocabulary, norm: str, df: int | None = None
+) -> str | None:
+    """``norm`` (found in ``df`` paragraphs) with a word corrected, if that makes it occur more."""
     words = whole_words(norm)
     if len(norm) > 32 or not words:
         return None
@@ -112,7 +114,9 @@ def correct_term(searcher: Searcher, vocab: Vocabulary, norm: str) -> str | None
         for better in vocab.neighbours(word)[:MAX_CHECKS]:
             candidates.append((vocab.counts[better], norm[:at] + better + norm[start:]))
     candidates.sort(key=lambda c: -c[0])
-    best, best_df = None, searcher.doc_freq(norm) if candidates else 0
+    if not candidates:
+        return None
+    best, best_df = None, searcher.doc_freq(norm) if df is None else df
     for _count, corrected in candidates[:MAX_CHECKS]:
         df = searcher.doc_freq(corrected)
         if df > best_df:
@@ -126,12 +130,16 @@ def did_you_mean(
     parsed: ParsedQuery,
     exact_total: int,
     count: Callable[[str], int],
+    plain: bool = False,
 ) -> str | None:
-    """A corrected query whose exact search finds more than ``q``'s did (None: none)."""
+    """A corrected query whose exact search finds more than ``q``'s did (None: none).
+
+    ``plain``: no filter came with the query, so one term alone found exactly its paragraphs.
+    """
     if exact_total > FEW:
         return None
     for correct in (_spelling, _region):
-        corrected = correct(searcher, q, parsed)
+        corrected = correct(searcher, q, parsed, exact_total if plain else None)
         if corrected and corrected != q and count(corrected) > exact_total:
             return corrected
     return None
@@ -141,21 +149,28 @@ def _terms(parsed: ParsedQuery) -> list[Term]:
     return [t for clause in parsed.clauses for t in clause if not t.quoted]
 
 
-def _spelling(searcher: Searcher, q: str, parsed: ParsedQuery) -> str | None:
-    """``q`` with every rare term that has a one-edit correction corrected."""
+def _spelling(searcher: Searcher, q: str, parsed: ParsedQuery, total: int | None) -> str | None:
+    """``q`` with every rare term that has a one-edit correction corrected.
+
+    ``total``: what the exact search found, if nothing but the query's text narrowed it.
+    """
     vocab, changes = None, []
+    alone = total is not None and len(parsed.clauses) == 1 and len(parsed.clauses[0]) == 1
+    alone = alone and not (parsed.excluded or parsed.filters or parsed.within != "paragraph")
     for term in _terms(parsed):
-        if searcher.doc_freq(term.norm) > FEW:
+        # A query of one term and nothing else found exactly the paragraphs holding it.
+        df = total if alone and total is not None else searcher.doc_freq(term.norm)
+        if df > FEW:
             continue
         vocab = vocab or vocabulary(searcher)
-        corrected = correct_term(searcher, vocab, term.norm)
+        corrected = correct_term(searcher, vocab, term.norm, df)
         if corrected:
             shown = convert(corrected, "t") if is_traditional(term.text) else corrected
             changes.append((term.span, shown))
     return _replaced(q, changes) if changes else None
 
 
-def _region(searcher: Searcher, q: str, parsed: ParsedQuery) -> str | None:
+def _region(searcher: Searcher, q: str, parsed: ParsedQuery, _total: int | None) -> str | None:
     """``q`` with a term that starts with a region's name split into a filter and the rest."""
     regions = Collection.of(searcher).regions
     for term in _terms(parsed):
