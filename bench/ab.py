@@ -80,6 +80,9 @@ def format_of(tree: Path) -> str:
 def index_for(index_dir: Path, version: str) -> Path:
     """``index_dir``, or a hard-linked copy of its current build marked with ``version``."""
     current = index_dir / os.readlink(index_dir / "current")
+    engine = index_dir / "ENGINE"
+    if engine.exists() and engine.read_text().strip() != "whoosh":
+        return index_dir  # the version compared is the Whoosh format's; other engines read as is
     if (current / "FORMAT").read_text().strip() == version:
         return index_dir
     copy = index_dir.with_name(f"{index_dir.name}.format-{version}")
