@@ -105,7 +105,8 @@ def _partial(s: WhooshSearcher, partial: Partial, universe: list[int] | None) ->
     for word, units in zip(partial.words, partial.units, strict=True):
         weighed.update(dict.fromkeys(
             s.find(word) if universe is None else _where(s.norms, universe, word), units))  # fmt: skip
-    return sorted(g for g, units in weighed.items() if units >= partial.minimum)
+    minimum = partial.minimum
+    return sorted(g for g, units in weighed.items() if units >= minimum)
 
 
 def _candidates(s: WhooshSearcher, plan: Plan, universe: list[int] | None) -> list[int]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from indexer.query.sentences import split as split_sentences
@@ -99,13 +100,13 @@ class Partial:
         if not 0 < self.min_share <= 1:
             raise ValueError(f"min_share must be in (0, 1], got {self.min_share!r}")
 
-    @property
+    @cached_property
     def units(self) -> tuple[int, ...]:
         """Each word's weight in whole units (1 to UNITS)."""
         top = max(self.weights)
         return tuple(max(1, round(UNITS * w / top)) for w in self.weights)
 
-    @property
+    @cached_property
     def minimum(self) -> int:
         """The units a paragraph's words must add up to."""
         return max(1, math.ceil(self.min_share * sum(self.units) - 1e-9))
