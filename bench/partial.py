@@ -57,7 +57,7 @@ TOP = 10
 def partial_plan(searcher, question: str, share: float) -> Plan | None:
     """The partial plan the search would run for ``question``, at minimum ``share``."""
     words = relaxed(parse_query(question)).words()
-    plan, _absent = partial(words, searcher.doc_freq, searcher.paragraph_count())
+    plan = partial(words, searcher.doc_freq, searcher.paragraph_count())
     return None if plan is None else Plan(partial=replace(plan, min_share=share), size=TOP)
 
 

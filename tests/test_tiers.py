@@ -28,9 +28,8 @@ def run(library, q: str, **args):
 
 
 def partial_of(searcher, question: str):
-    plan, _absent = partial(relaxed(parse_query(question)).words(), searcher.doc_freq,
-                            searcher.paragraph_count())  # fmt: skip
-    return plan
+    return partial(relaxed(parse_query(question)).words(), searcher.doc_freq,
+                   searcher.paragraph_count())  # fmt: skip
 
 
 # -- the partial plan, answered by each engine --------------------------------------------------
@@ -69,7 +68,7 @@ def test_partial_ranks_by_weighted_share(searcher, reports):
 
 
 def test_a_partial_plan_is_per_paragraph():
-    part = partial(("营商", "环境"), lambda w: 1, 10)[0]
+    part = partial(("营商", "环境"), lambda w: 1, 10)
     with pytest.raises(ValueError):
         Plan(partial=part, within="sentence")
 

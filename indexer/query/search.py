@@ -48,7 +48,6 @@ class Answer:
     unfiltered_total: int | None = None  # set when the text matched but the filters left none
     dropped: tuple[str, ...] = ()  # question and function words the fallback tiers left out
     exact_total: int = 0  # what the exact tier found (did-you-mean looks at it)
-    absent: tuple[str, ...] = ()  # partial mode: query words found in no paragraph
 
     @property
     def parts(self) -> list[str]:
@@ -62,8 +61,7 @@ class Answer:
         if self.plan.partial is None:
             return ()
         norm = normalize(text)  # only here: normalizing every hit would slow the exact tier
-        lacking = (w for w in self.plan.partial.words if not contains(norm, w))
-        return (*lacking, *self.absent)
+        return tuple(w for w in self.plan.partial.words if not contains(norm, w))
 
 
 def answer(searcher: Searcher, request: SearchRequest, limits: Limits = Limits()) -> Answer:
@@ -76,7 +74,7 @@ def answer(searcher: Searcher, request: SearchRequest, limits: Limits = Limits()
     if not result.total and filters and parsed.clauses:
         # Did the text match, and only the filters leave nothing? Then say so; no fallback.
         unfiltered = searcher.count(replace(plan, filters=())) or None
-    exact_total, dropped, absent = result.total, (), ()
+    exact_total, dropped = result.total, ()
     if not result.total and not unfiltered and not parsed.has_quoted and parsed.clauses:
         loose = tiers.relaxed(parsed)  # jieba runs only when the exact search found nothing
         dropped = loose.dropped
@@ -86,11 +84,11 @@ def answer(searcher: Searcher, request: SearchRequest, limits: Limits = Limits()
         one_each = all(len(clause) == 1 for clause in loose.clauses)  # no OR: words add up
         if not result.total and plan.within == "paragraph" and loose.clauses and one_each:
             n = searcher.paragraph_count()
-            part, absent = tiers.partial(loose.words(), searcher.doc_freq, n)
+            part = tiers.partial(loose.words(), searcher.doc_freq, n)
             if part is not None:
                 plan, mode = replace(plan, clauses=(), partial=part), "partial"
                 result = searcher.search(plan)
-    return Answer(plan, result, mode, active, unfiltered, dropped, exact_total, absent)
+    return Answer(plan, result, mode, active, unfiltered, dropped, exact_total)
 
 
 def exact_plan(

@@ -124,21 +124,17 @@ def _is_cut(text: str, i: int) -> bool:
 
 def partial(
     words: tuple[str, ...], doc_freq: Callable[[str], int], paragraphs: int
-) -> tuple[Partial | None, tuple[str, ...]]:
-    """The partial tier over ``words`` with idf weights, and the words found nowhere.
+) -> Partial | None:
+    """The partial tier over ``words`` with idf weights (None if fewer than two words).
 
-    A word found in no paragraph (a typo, a phrase jieba kept whole) cannot help any
-    paragraph's share, so it is left out of the share rather than making every one too
-    small. None if fewer than two words remain: that would be the relaxed tier again.
+    A word found in no paragraph keeps its weight, the highest there is: it is usually the
+    word that says what the query is about (a name, a code) or a typo, and leaving it out
+    would answer with paragraphs about something else.
     """
     words = words[:MAX_PARTIAL_WORDS]
-    found = {w: doc_freq(w) for w in words}
-    absent = tuple(w for w in words if not found[w])
-    present = tuple(w for w in words if found[w])
-    if len(present) < 2:
-        return None, absent
-    weights = tuple(idf(found[w], paragraphs) for w in present)
-    return Partial(present, weights, MIN_SHARE), absent
+    if len(words) < 2:
+        return None
+    return Partial(words, tuple(idf(doc_freq(w), paragraphs) for w in words), MIN_SHARE)
 
 
 def idf(df: int, n: int) -> float:
