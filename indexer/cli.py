@@ -86,6 +86,13 @@ def _safe(text: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
 
 
+_MODES = {
+    "exact": "",
+    "relaxed": "（无完全匹配，以下为分词匹配结果）",
+    "partial": "（无完全匹配，也没有包含全部词语的段落，以下为包含大部分词语的段落）",
+}
+
+
 @main.command("search")
 @click.argument("query")
 @click.option("--section", multiple=True, help="Whole top-level heading (repeat: any of them).")
@@ -130,8 +137,13 @@ def search_command(
     if as_json or fmt == "json":
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
-    mode = "" if results.mode == "exact" else "（无完全匹配，以下为分词匹配结果）"
-    click.echo(f"{results.total} 个段落 {mode}".rstrip())
+    click.echo(f"{results.total} 个段落 {_MODES[results.mode]}".rstrip())
+    for note in results.notes:
+        click.echo(_safe(note))
+    if results.dropped_words:
+        click.echo(f"已忽略：{_safe('、'.join(results.dropped_words))}")
+    if results.did_you_mean:
+        click.echo(f"您是不是要找：{_safe(results.did_you_mean)}")
     for active in results.filters:
         click.echo(f"筛选：{_safe(active.description)}")
     if results.unfiltered_total:
@@ -141,6 +153,8 @@ def search_command(
         click.secho(f"{_safe(hit.report_title)} · {_safe(hit.region)} · {hit.year}", bold=True)
         click.echo(" › ".join(_safe(s) for s in hit.section_path))
         click.echo(_terminal_snippet(hit.snippet))
+        if hit.missing_words:
+            click.echo(f"缺少：{_safe('、'.join(hit.missing_words))}")
         click.secho(hit.url, dim=True)
 
 

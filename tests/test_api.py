@@ -15,7 +15,7 @@ def test_search_contract(client):
     hit = data["hits"][0]
     assert set(hit) == {
         "report_id", "report_title", "region", "year", "section", "section_path",
-        "paragraph_id", "paragraph_number", "url", "text", "snippet", "score",
+        "paragraph_id", "paragraph_number", "url", "text", "snippet", "score", "missing_words",
     }  # fmt: skip
     assert set(data["facets"]) == {"section", "report", "region", "year", "level", "kind"}
     assert all({"value", "count"} <= set(v) for v in data["facets"]["section"])

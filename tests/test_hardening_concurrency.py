@@ -116,8 +116,10 @@ class Server:
         self.log.close()
 
 
-QUERIES = {"kept": "独有标记甲00号", "changed_old": "独有标记甲01号", "changed_new": "独有标记乙01号",
-           "removed": "独有标记甲02号", "added": "独有标记丙99号"}  # fmt: skip
+# Quoted: exact only, so a marker that is gone finds nothing (not its near namesakes, partially).
+QUERIES = {"kept": '"独有标记甲00号"', "changed_old": '"独有标记甲01号"',
+           "changed_new": '"独有标记乙01号"', "removed": '"独有标记甲02号"',
+           "added": '"独有标记丙99号"'}  # fmt: skip
 
 
 def switched_once(totals: list[int], before_zero: bool) -> bool:

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from indexer.build import index_paths
 from indexer.normalize import normalize
 from indexer.query import Library, SearchRequest, search
-from indexer.query.search import whole_words
+from indexer.query.tiers import whole_words
 from indexer.textmatch import contains, count
 
 FIVE_ONCE = "甲项指标增长5%左右，乙项指标保持稳定不变了。"

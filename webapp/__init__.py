@@ -11,6 +11,7 @@ from flask import Flask, g, request
 from indexer.config import default_index_dir
 from indexer.query import Library
 from indexer.query.filters import Collection
+from indexer.query.spelling import vocabulary
 from indexer.query.suggest import prepare
 
 REQUEST_LOG = logging.getLogger("govsearch.requests")
@@ -29,8 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    # Per-collection data (regions, labels, suggestions) is built before requests can use it.
-    warmers = (Collection.of, prepare)
+    # Per-collection data (regions, labels, suggestions, the did-you-mean vocabulary) is built
+    # before requests can use it.
+    warmers = (Collection.of, prepare, vocabulary)
     app.extensions["govsearch.library"] = Library(app.config["INDEX_DIR"], warmers=warmers)
 
     from webapp import api, pages, research

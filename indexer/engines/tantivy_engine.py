@@ -27,6 +27,11 @@ Ranking. ``relevance`` is tantivy's BM25 multiplied by ``log2(2 + recency)``, a 
 1 and 1.0007 that grows with the year in steps larger than float32 rounding: equal scores go to
 the newer year (so do scores within 0.07% of each other), then to index order (tantivy's
 DocAddress). A plan without clauses scores every hit 1 × that factor: newest first.
+A partial plan (:class:`~indexer.query.plan.Partial`) is one boolean query: each word's
+occurrence query repeated once per unit of the word, each copy scoring the word's share of
+the weights divided by its units, with a minimum-should-match of the plan's minimum units
+(tantivy counts matching clauses, so the repeats count units), plus the words' BM25 scaled
+by ``TIE_BREAK`` to order equal shares: the score is the weighted share of the words present.
 ``year_desc``/``year_asc`` order by year (``YEAR_MISSING`` counts as the oldest), then the
 same score. Pages and :meth:`TantivyView.iter_hits` follow this one order.
 
@@ -95,6 +100,7 @@ from indexer.query.plan import (
     EngineResult,
     FilterClause,
     HitKey,
+    Partial,
     Plan,
     sentence_is_paragraph,
     sentence_match,
@@ -106,6 +112,7 @@ VERSION_FILE = "govsearch-tantivy.json"
 FACET_LIMIT = 500
 CHUNK = 50_000  # hits held in memory at a time while streaming or verifying
 BUCKETS = 50_000  # buckets asked of one aggregation, under tantivy's limit of 65,000
+TIE_BREAK = 1e-5  # BM25's share of a partial plan's score: it only orders equal shares
 _EVERY = 1 << 31  # terms aggregation segment_size: keep every value of every segment
 _GRAMS, _CHARS = "govsearch_grams", "govsearch_chars"
 _BODY, _HEADING = ("body", "body_chars"), ("heading", "heading_chars")
@@ -460,6 +467,20 @@ class TantivyView:
         alternatives = [_all_of([self._occurs(_BODY, p) for p in alt]) for alt in clause]
         return _any_of(alternatives)
 
+    def _partial(self, partial: Partial) -> tantivy.Query:
+        """Enough units of the words (repeated clauses), scored by their weighted share."""
+        total = sum(partial.weights)
+        occurs = [self._occurs(_BODY, word) for word in partial.words]
+        counted = [
+            (SHOULD, Q.const_score_query(q, weight / total / units))
+            for q, weight, units in zip(occurs, partial.weights, partial.units, strict=True)
+            for _ in range(units)
+        ]
+        enough = Q.boolean_query(counted, minimum_number_should_match=partial.minimum)
+        return Q.boolean_query(
+            [(MUST, enough), (SHOULD, Q.boost_query(_any_of(occurs), TIE_BREAK))]
+        )
+
     def _filter(self, clause: FilterClause) -> tantivy.Query:
         if clause.field == "year":
             ranges = [year_range(v) for v in clause.values]
@@ -472,6 +493,8 @@ class TantivyView:
     def _compile(self, plan: Plan) -> tantivy.Query:
         """The plan as one query; filters score 0, so scores are the clauses' BM25 alone."""
         must = [(MUST, self._clause(c)) for c in plan.clauses]
+        if plan.partial is not None:
+            must.append((MUST, self._partial(plan.partial)))
         if not must:
             must = [(MUST, Q.const_score_query(self._term("doc_type", "p"), 1.0))]
         must += [(MUST_NOT, self._occurs(_BODY, t)) for t in plan.excluded]

@@ -3,7 +3,9 @@
 Only the most selective clause is searched in full (its rarest part per alternative, as the
 index estimates it); every other condition is checked on those candidates. Ranking is BM25F
 over the body and the section headings with the matched units (phrases, or words when relaxed)
-as terms, plus an adjacency bonus; ties go to the newer report.
+as terms, plus an adjacency bonus; ties go to the newer report. A partial plan is searched
+word by word (every paragraph holding one of its words, their units counted) and ranked by
+the weighted share of its words, BM25 over them breaking near-ties.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from itertools import repeat
 from operator import add
 
 from indexer.engines.whoosh_search import SEPARATOR, WhooshSearcher
-from indexer.query.plan import EngineResult, FilterClause, HitKey, Plan, sentence_match, year_range
+from indexer.query.plan import (
+    EngineResult,
+    FilterClause,
+    HitKey,
+    Partial,
+    Plan,
+    partial_share,
+    sentence_match,
+    year_range,
+)
 from indexer.textmatch import contains as occurs
 from indexer.textmatch import count as count_occurrences
 from indexer.textmatch import has_edge_run, occurrences
@@ -25,6 +36,7 @@ K1, B = 1.2, 0.75
 HEADING_WEIGHT = 3.0  # a match in a section heading counts this many body matches
 PROXIMITY_CHARS = 12  # terms this close together earn an adjacency bonus
 FACET_LIMIT = 500  # values per facet in a search() answer (facet_values() has no cut)
+TIE_BREAK = 1e-5  # BM25's share of a partial plan's score: it only orders equal shares
 
 
 def _report_passes(clause: FilterClause, view) -> bool:
@@ -87,18 +99,33 @@ def _either(norms: list[str], hits: list[int], clause) -> list[int]:
     return [g for g in hits if g in keep]
 
 
+def _partial(s: WhooshSearcher, partial: Partial, universe: list[int] | None) -> list[int]:
+    """Paragraphs whose partial words weigh enough units: each word searched once, counted."""
+    weighed: Counter = Counter()
+    for word, units in zip(partial.words, partial.units, strict=True):
+        weighed.update(dict.fromkeys(
+            s.find(word) if universe is None else _where(s.norms, universe, word), units))  # fmt: skip
+    minimum = partial.minimum
+    return sorted(g for g, units in weighed.items() if units >= minimum)
+
+
 def _candidates(s: WhooshSearcher, plan: Plan, universe: list[int] | None) -> list[int]:
     """Paragraphs where every clause has an alternative whose parts all occur."""
     norms, clauses = s.norms, plan.clauses
-    if not clauses:
+    done: set[str] = set()
+    if plan.partial is not None:
+        hits = _partial(s, plan.partial, universe)
+    elif not clauses:
         return list(range(len(s))) if universe is None else universe
-    driver = min(clauses, key=lambda c: sum(s.estimate(min(a, key=s.estimate)) for a in c))
-    found: set[int] = set()
-    scanned = [min(alt, key=s.estimate) for alt in driver]
-    for part in scanned:
-        found.update(s.find(part) if universe is None else _where(norms, universe, part))
-    hits = sorted(found)
-    done = set(scanned) if len(driver) == 1 else set()  # already known to occur in every hit
+    else:
+        driver = min(clauses, key=lambda c: sum(s.estimate(min(a, key=s.estimate)) for a in c))
+        found: set[int] = set()
+        scanned = [min(alt, key=s.estimate) for alt in driver]
+        for part in scanned:
+            found.update(s.find(part) if universe is None else _where(norms, universe, part))
+        hits = sorted(found)
+        if len(driver) == 1:
+            done = set(scanned)  # already known to occur in every hit
     for clause in clauses:
         if len(clause) == 1:
             for part in clause[0]:
@@ -132,7 +159,15 @@ def matching(s: WhooshSearcher, plan: Plan) -> list[int]:
 
 def _parts(plan: Plan) -> list[str]:
     """The plan's positive parts in query order, without repeats (the ranking units)."""
-    return list(dict.fromkeys(p for clause in plan.clauses for alt in clause for p in alt))
+    words = plan.partial.words if plan.partial is not None else ()
+    return list(dict.fromkeys([*(p for c in plan.clauses for alt in c for p in alt), *words]))
+
+
+def _partial_scores(s: WhooshSearcher, plan: Plan, hits: list[int]) -> list[float]:
+    """The weighted share of the partial words in each hit, BM25 breaking near-ties."""
+    bm25 = _scores(s, hits, _parts(plan))
+    shares = (partial_share(s.norms[g], plan.partial) for g in hits)
+    return [share + TIE_BREAK * b for share, b in zip(shares, bm25, strict=True)]
 
 
 def _scores(s: WhooshSearcher, hits: list[int], parts: list[str]) -> list[float]:
@@ -181,7 +216,10 @@ def ranked(s: WhooshSearcher, plan: Plan, hits: list[int], limit: int | None) ->
     """The first ``limit`` hits (all if None) in the plan's order."""
     if not hits or limit == 0:
         return []
-    scores = _scores(s, hits, _parts(plan))
+    if plan.partial is not None:
+        scores = _partial_scores(s, plan, hits)
+    else:
+        scores = _scores(s, hits, _parts(plan))
     years = [s.years[r] or 0 for r in map(s.report_of.__getitem__, hits)]
     if plan.sort == "relevance":
         keys = [(sc, y, -g, sc) for sc, y, g in zip(scores, years, hits, strict=True)]
@@ -202,7 +240,9 @@ def facets(s: WhooshSearcher, hits: list[int], limit: int | None = FACET_LIMIT) 
     sections = Counter(map(s.section_of.__getitem__, hits))
     sections.pop(-1, None)
     per_report = Counter(map(s.report_of.__getitem__, hits))
-    counters: dict[str, Counter] = {n: Counter() for n in ("report", "region", "year", "level", "kind")}
+    counters: dict[str, Counter] = {
+        n: Counter() for n in ("report", "region", "year", "level", "kind")
+    }
     for r, count in per_report.items():
         view = s.views[r]
         meta = view.report.meta

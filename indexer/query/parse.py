@@ -4,7 +4,10 @@ Syntax (documented in README and /help):
 
 * whitespace separates terms; each term must occur exactly (after normalization);
 * "quoted text" (also “…”, 「…」, 『…』) is one term, spaces included;
-* ``A OR B`` means either; ``-term`` excludes;
+* ``A OR B`` means either; ``-term`` excludes; the words other engines use for these —
+  ``or``, ``AND``/``and`` (what a space already means) and ``NOT x``/``not x`` (``-x``) — are
+  read as the operators they stand for when they stand between (``not``: before) other
+  tokens, and the query's ``notes`` say how to write them here;
 * ``section:`` / ``heading:`` (a word in any heading), ``region:``, ``year:``, ``report:``,
   ``kind:`` and ``level:`` filter; ``-year:2026`` excludes; ``heading:安排 OR heading:任务`` is a
   union of values of one field; filters of different fields intersect.
@@ -17,7 +20,7 @@ URLs are text. Anything else is text too: an unbalanced quote is dropped, a dang
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.normalize import normalize
 
@@ -80,6 +83,7 @@ class ParsedQuery:
     excluded: tuple[Term, ...] = ()
     filters: tuple[QueryFilter, ...] = ()
     within: str = "paragraph"  # "sentence" when the query holds the ~句 operator
+    notes: tuple[str, ...] = field(default=(), compare=False)  # how foreign operators were read
 
     @property
     def has_quoted(self) -> bool:
@@ -155,7 +159,8 @@ def parse_query(q: str) -> ParsedQuery:
     or_span = (0, 0)
     last = ""  # "term" | "filter": what an OR would join
     within = "paragraph"
-    for tok in tokenize(q):
+    tokens, notes = foreign_operators(tokenize(q))
+    for tok in tokens:
         if not tok.quoted and tok.text in SENTENCE_OPERATORS:
             within = "sentence"
             continue
@@ -182,7 +187,46 @@ def parse_query(q: str) -> ParsedQuery:
             _check_no_or_across(pending_or, last, "term")
             clauses.append([term])
         pending_or, last = False, ("term" if not tok.negated else "")
-    return ParsedQuery(tuple(tuple(c) for c in clauses), tuple(excluded), tuple(filters), within)
+    return ParsedQuery(tuple(tuple(c) for c in clauses), tuple(excluded), tuple(filters), within,
+                       notes)  # fmt: skip
+
+
+_FOREIGN = ("and", "or", "not")
+
+
+def foreign_operators(tokens: list[_Token]) -> tuple[list[_Token], tuple[str, ...]]:
+    """Read ``or``, ``AND``/``and`` and ``NOT``/``not`` as the operators of other engines.
+
+    ``or`` becomes ``OR``; ``AND``/``and`` is dropped (a space already means "and");
+    ``NOT x``/``not x`` becomes ``-x``; one left with nothing to act on is dropped like a
+    dangling ``OR``. A query of that one word alone stays text. Each rewrite is described,
+    so that the page can say how to write the query here.
+    """
+    out: list[_Token] = []
+    notes: dict[str, None] = {}
+    negator: _Token | None = None
+    for i, tok in enumerate(tokens):
+        word = "" if tok.quoted or tok.negated or tok.is_or else tok.text
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if negator is not None:
+            tok, negator = replace(tok, negated=True, span=(negator.span[0], tok.span[1])), None
+        elif word.lower() in _FOREIGN and len(tokens) > 1:
+            if word.lower() == "not" and nxt is not None and not nxt.is_or:
+                notes[f"“{word} {nxt.text}”按排除理解；本站写作 -{nxt.text}。"] = None
+                negator = tok
+            elif word.lower() == "or" and out and nxt is not None:
+                out.append(replace(tok, is_or=True))
+                if word != "OR":
+                    notes[f"“{word}”按“或者”理解；本站写作大写 OR，如“人工智能 OR 数字经济”。"] = (
+                        None
+                    )
+            elif word.lower() == "and":
+                notes[f"“{word}”按“并且”理解；本站用空格分开的词都要出现，不必写 {word}。"] = None
+            else:
+                notes[f"“{word}”没有可作用的词，已忽略。"] = None
+            continue
+        out.append(tok)
+    return out, tuple(notes)
 
 
 def without_spans(q: str, spans: tuple[tuple[int, int], ...]) -> str:

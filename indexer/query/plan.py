@@ -12,13 +12,19 @@ is :func:`indexer.textmatch.contains`:
   excluded term occurs in it, and it passes every filter;
 * ``within="sentence"``: every clause must be met inside one sentence (:func:`sentence_match`);
   exclusions and filters still apply to the whole paragraph;
-* a plan without clauses matches every paragraph that passes the filters.
+* a plan without clauses matches every paragraph that passes the filters;
+* ``partial`` (the third tier of a search, :class:`Partial`): the paragraph must also hold
+  enough of the partial words — the units of the words that occur in it add up to at least
+  :attr:`Partial.minimum` (:func:`partial_match`). Relevance then ranks by the weighted
+  share of the words that occur (:func:`partial_share`), before any other score.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from indexer.query.sentences import split as split_sentences
@@ -70,6 +76,42 @@ def year_range(value: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+UNITS = 3  # the heaviest partial word counts this many units; every word at least one
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Enough of ``words``: a paragraph qualifies if the words it holds weigh ``min_share``.
+
+    ``weights`` (one per word, positive) rank; the threshold is counted in whole units,
+    ``round(UNITS * weight / heaviest)``, at least 1 per word, so that an engine can count it
+    with a minimum-should-match of repeated clauses: :attr:`units` and :attr:`minimum`.
+    """
+
+    words: tuple[str, ...]
+    weights: tuple[float, ...]
+    min_share: float
+
+    def __post_init__(self) -> None:
+        if not self.words or len(self.words) != len(self.weights) or not all(self.words):
+            raise ValueError("a partial plan needs non-empty words, one weight each")
+        if len(set(self.words)) != len(self.words) or min(self.weights) <= 0:
+            raise ValueError("partial words must be distinct, with positive weights")
+        if not 0 < self.min_share <= 1:
+            raise ValueError(f"min_share must be in (0, 1], got {self.min_share!r}")
+
+    @cached_property
+    def units(self) -> tuple[int, ...]:
+        """Each word's weight in whole units (1 to UNITS)."""
+        top = max(self.weights)
+        return tuple(max(1, round(UNITS * w / top)) for w in self.weights)
+
+    @cached_property
+    def minimum(self) -> int:
+        """The units a paragraph's words must add up to."""
+        return max(1, math.ceil(self.min_share * sum(self.units) - 1e-9))
+
+
 @dataclass(frozen=True)
 class Plan:
     """Clauses (all required) of alternatives, exclusions, filters, scope, order and page."""
@@ -81,6 +123,7 @@ class Plan:
     sort: Sort = "relevance"
     offset: int = 0
     size: int = 20
+    partial: Partial | None = None
 
     def __post_init__(self) -> None:
         parts = [p for clause in self.clauses for alt in clause for p in alt]
@@ -94,6 +137,8 @@ class Plan:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {self.sort!r}")
         if self.offset < 0 or self.size < 0:
             raise ValueError("offset and size must not be negative")
+        if self.partial is not None and self.within == "sentence":
+            raise ValueError("a partial plan is answered per paragraph, not per sentence")
 
 
 @dataclass(frozen=True)
@@ -138,3 +183,15 @@ def sentence_is_paragraph(clauses: tuple[Clause, ...]) -> bool:
     return all(
         len(alt) == 1 and not any(ch in SENTENCE_ENDS for ch in alt[0][:-1]) for alt in clauses[0]
     )
+
+
+def partial_match(text: str, partial: Partial) -> bool:
+    """True if the partial words that occur in normalized ``text`` weigh enough units."""
+    found = sum(u for w, u in zip(partial.words, partial.units, strict=True) if contains(text, w))
+    return found >= partial.minimum
+
+
+def partial_share(text: str, partial: Partial) -> float:
+    """The weighted share (0 to 1) of the partial words that occur in normalized ``text``."""
+    pairs = zip(partial.words, partial.weights, strict=True)
+    return sum(w for word, w in pairs if contains(text, word)) / sum(partial.weights)

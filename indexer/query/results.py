@@ -21,6 +21,7 @@ class Hit:
     text: str  # as written
     snippet: str  # HTML: escaped text with <mark> around matches, … where cut
     score: float
+    missing_words: tuple[str, ...] = ()  # partial mode: the query's words this paragraph lacks
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class ResultsPage:
     """A page of results with counts and facets over all matches."""
 
     query: str
-    mode: str  # "exact" | "relaxed"
+    mode: str  # "exact" | "relaxed" | "partial": the tier that answered
     total: int
     page: int
     size: int
@@ -84,13 +85,16 @@ class ResultsPage:
     facets: dict[str, tuple[FacetValue, ...]]
     filters: tuple[ActiveFilter, ...] = ()
     sort: str = "relevance"
-    relaxed_words: tuple[str, ...] = ()  # the words required in relaxed mode
+    relaxed_words: tuple[str, ...] = ()  # the words searched for in relaxed and partial mode
     within: str = "paragraph"  # "sentence" when all terms had to share one sentence
     unfiltered_total: int | None = None  # hits without the filters, when only they left none
     suggestions: tuple[Suggestion, ...] = ()  # e.g. the query with a region term as a filter
     group: str = "paragraph"  # "report": page and size count reports, ``groups`` holds them
     total_reports: int | None = None  # reports with hits (set when grouped by report)
     groups: tuple[ReportGroup, ...] = ()
+    dropped_words: tuple[str, ...] = ()  # question and function words the fallback tiers left out
+    did_you_mean: str | None = None  # a corrected query when the exact one found little
+    notes: tuple[str, ...] = ()  # how the query was read (e.g. "and"/"not" as operators)
 
     @property
     def pages(self) -> int:

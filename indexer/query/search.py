@@ -1,8 +1,9 @@
 """Answer a search request: plan it, let the engine run the plan, present what it returns.
 
 Exact matching first; when the exact plan finds nothing (and nothing was quoted, and it is not
-the filters alone that left nothing), relaxed word matching as a fallback. The engine decides
-how; everything here is written once for every engine.
+the filters alone that left nothing), relaxed word matching, then partial word matching, as
+fallbacks (:mod:`indexer.query.tiers`). The engine decides how; everything here is written
+once for every engine.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from indexer import analysis
-from indexer.query import sentences
+from indexer.normalize import normalize
+from indexer.query import sentences, spelling, tiers
 from indexer.query.facets import disjunctive_counts
 from indexer.query.filters import LEVELS, Collection, resolve_filters
 from indexer.query.groups import report_counts, report_groups
 from indexer.query.library import Library
 from indexer.query.parse import ParsedQuery, QueryError, parse_query, without_spans
-from indexer.query.plan import EngineResult, FilterClause, HitKey, Plan
+from indexer.query.plan import Clause, EngineResult, FilterClause, HitKey, Plan
 from indexer.query.request import Limits, SearchRequest
 from indexer.query.results import ActiveFilter, FacetValue, Hit, ResultsPage, Suggestion
 from indexer.query.snippets import snippet
-from indexer.textmatch import left_ok, right_ok
+from indexer.textmatch import contains
 
 if TYPE_CHECKING:  # the engines import the query layer's plan
     from indexer.engines.base import Searcher
@@ -33,33 +34,9 @@ def searcher_of(source: Library | Searcher) -> Searcher:
     return source.searcher() if isinstance(source, Library) else source
 
 
-def relaxed_clauses(parsed: ParsedQuery) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """Each term becomes the tuple of its jieba words (all required), alternatives kept."""
-    out = []
-    for clause in parsed.clauses:
-        out.append(tuple(tuple(w for w in whole_words(t.norm) if any(c.isalnum() for c in w))
-                         or (t.norm,) for t in clause))  # fmt: skip
-    return tuple(out)
-
-
-def whole_words(norm: str) -> list[str]:
-    """jieba words of ``norm``, rejoined where jieba cut inside a Latin or number token.
-
-    A word cut out of a token (``v1.2`` out of ``v1.2.3``) could never occur on its own under
-    the boundary rule, so the relaxed search would miss the very text the term came from.
-    """
-    spans: list[list[int]] = []
-    for term in analysis.word_terms(norm):
-        if spans and spans[-1][1] == term.start and not _is_cut(norm, term.start):
-            spans[-1][1] = term.end
-        else:
-            spans.append([term.start, term.end])
-    return [norm[a:b] for a, b in spans]
-
-
-def _is_cut(text: str, i: int) -> bool:
-    """True if a token may end at ``text[i - 1]`` and another start at ``text[i]``."""
-    return right_ok(text, i, text[i - 1]) and left_ok(text, i, text[i])
+def relaxed_clauses(parsed: ParsedQuery) -> tuple[Clause, ...]:
+    """Each term as its content words, all required (question words dropped)."""
+    return tiers.relaxed(parsed).clauses
 
 
 @dataclass(frozen=True)
@@ -68,38 +45,66 @@ class Answer:
 
     plan: Plan
     result: EngineResult
-    mode: str  # "exact" | "relaxed"
+    mode: str  # "exact" | "relaxed" | "partial"
     filters: tuple[ActiveFilter, ...]
     unfiltered_total: int | None = None  # set when the text matched but the filters left none
+    dropped: tuple[str, ...] = ()  # question and function words the fallback tiers left out
+    exact_total: int = 0  # what the exact tier found (did-you-mean looks at it)
 
     @property
     def parts(self) -> list[str]:
         """The normalized strings that matched, in query order (what snippets mark)."""
         clauses = self.plan.clauses
-        return list(dict.fromkeys(p for clause in clauses for alt in clause for p in alt))
+        words = self.plan.partial.words if self.plan.partial is not None else ()
+        return list(dict.fromkeys([*(p for c in clauses for alt in c for p in alt), *words]))
+
+    def missing(self, text: str) -> tuple[str, ...]:
+        """The partial words a paragraph (as written) lacks (none in other tiers)."""
+        if self.plan.partial is None:
+            return ()
+        norm = normalize(text)  # only here: normalizing every hit would slow the exact tier
+        return tuple(w for w in self.plan.partial.words if not contains(norm, w))
 
 
 def answer(searcher: Searcher, request: SearchRequest, limits: Limits = Limits()) -> Answer:
-    """Plan ``request`` and run it: exact matches, or relaxed ones if none."""
+    """Plan ``request`` and run it: exact matches; if none, relaxed ones; if none, partial."""
     parsed = parse_query(request.q)
-    filters, active = resolve_filters(request, parsed, Collection.of(searcher))
-    _check_terms(parsed, filters, limits)
-    exact = tuple(tuple((t.norm,) for t in clause) for clause in parsed.clauses)
-    plan = Plan(
-        exact, tuple(t.norm for t in parsed.excluded), filters,
-        within="sentence" if "sentence" in (request.within, parsed.within) else "paragraph",
-        sort=request.sort, offset=(request.page - 1) * request.size, size=request.size,
-    )  # fmt: skip
+    plan, active = exact_plan(searcher, request, parsed)
+    _check_terms(parsed, plan.filters, limits)
+    exact, filters = plan.clauses, plan.filters
     result, mode, unfiltered = searcher.search(plan), "exact", None
     if not result.total and filters and parsed.clauses:
         # Did the text match, and only the filters leave nothing? Then say so; no fallback.
         unfiltered = searcher.count(replace(plan, filters=())) or None
+    exact_total, dropped = result.total, ()
     if not result.total and not unfiltered and not parsed.has_quoted and parsed.clauses:
-        relaxed = relaxed_clauses(parsed)  # jieba runs only when the exact search found nothing
-        if relaxed != exact:
-            plan, mode = replace(plan, clauses=relaxed), "relaxed"
+        loose = tiers.relaxed(parsed)  # jieba runs only when the exact search found nothing
+        dropped = loose.dropped
+        if loose.clauses and loose.clauses != exact:
+            plan, mode = replace(plan, clauses=loose.clauses), "relaxed"
             result = searcher.search(plan)
-    return Answer(plan, result, mode, active, unfiltered)
+        one_each = all(len(clause) == 1 for clause in loose.clauses)  # no OR: words add up
+        if not result.total and plan.within == "paragraph" and loose.clauses and one_each:
+            n = searcher.paragraph_count()
+            part = tiers.partial(loose.words(), searcher.doc_freq, n)
+            if part is not None:
+                plan, mode = replace(plan, clauses=(), partial=part), "partial"
+                result = searcher.search(plan)
+    return Answer(plan, result, mode, active, unfiltered, dropped, exact_total)
+
+
+def exact_plan(
+    searcher: Searcher, request: SearchRequest, parsed: ParsedQuery
+) -> tuple[Plan, tuple[ActiveFilter, ...]]:
+    """The exact tier's plan: every term as typed, the filters resolved and described."""
+    filters, active = resolve_filters(request, parsed, Collection.of(searcher))
+    plan = Plan(
+        tuple(tuple((t.norm,) for t in clause) for clause in parsed.clauses),
+        tuple(t.norm for t in parsed.excluded), filters,
+        within="sentence" if "sentence" in (request.within, parsed.within) else "paragraph",
+        sort=request.sort, offset=(request.page - 1) * request.size, size=request.size,
+    )  # fmt: skip
+    return plan, active
 
 
 def _check_terms(parsed: ParsedQuery, filters: tuple[FilterClause, ...], limits: Limits) -> None:
@@ -137,10 +142,29 @@ def search(
         query=request.q, mode=a.mode, total=a.result.total, page=request.page,
         size=request.size, took_ms=round((time.perf_counter() - started) * 1000, 2),
         hits=hits, facets=facet_values(facets, collection), filters=a.filters, sort=request.sort,
-        relaxed_words=tuple(a.parts) if a.mode == "relaxed" else (), within=a.plan.within,
+        relaxed_words=tuple(a.parts) if a.mode != "exact" else (), within=a.plan.within,
         unfiltered_total=a.unfiltered_total, suggestions=region_suggestions(collection, request),
         group=request.group, total_reports=total_reports, groups=groups,
+        dropped_words=a.dropped, notes=parse_query(request.q).notes,
+        did_you_mean=correction(searcher, request, a),
     )  # fmt: skip
+
+
+def correction(searcher: Searcher, request: SearchRequest, a: Answer) -> str | None:
+    """Did you mean: a corrected query, when the exact tier found little."""
+    if a.unfiltered_total:
+        return None  # the text matched: the filters are what to change
+
+    def count(q: str) -> int:
+        try:
+            plan, _ = exact_plan(searcher, replace(request, q=q), parse_query(q))
+        except QueryError:
+            return 0
+        return searcher.count(plan)
+
+    parsed = parse_query(request.q)
+    plain = not request.filter_params()
+    return spelling.did_you_mean(searcher, request.q, parsed, a.exact_total, count, plain)
 
 
 def facet_values(facets: dict, collection: Collection) -> dict[str, tuple[FacetValue, ...]]:
@@ -187,5 +211,5 @@ def hit(searcher: Searcher, a: Answer, key: HitKey) -> Hit:
         year=report.meta.year, section=para.section_path[0] if para.section_path else "",
         section_path=para.section_path, paragraph_id=para.id, paragraph_number=para.number,
         url=f"/reports/{report.id}#{para.id}", text=para.text,
-        snippet=shown, score=round(key.score, 4),
+        snippet=shown, score=round(key.score, 4), missing_words=a.missing(para.text),
     )  # fmt: skip
