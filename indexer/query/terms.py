@@ -1,0 +1,291 @@
+"""Word frequency (高频词) and new terms (新提法) of one report against its predecessors.
+
+A *term* is a jieba word of the report's normalized text, or a phrase of two or three
+adjacent words that recurs in the report (新质生产力 is jieba's 新质 + 生产力): no stop
+word at either edge, no punctuation, no bare numbers, at least two characters. Terms are
+*counted* by the rule the search uses (:func:`indexer.textmatch.count`, summed over the
+report's paragraphs), never by jieba's tokens, so every count here is the number of
+occurrences an ordinary search for the term would mark.
+
+The *baseline* is, by default, every earlier report (by year) of the same region and kind.
+``new`` lists the terms that occur in the report and in no baseline report, ranked by how
+many other reports of the collection use them (the engine answers that, so the figure is
+what a search shows); with no baseline there is nothing to call new.
+
+The per-report term counts are computed on first use and cached per searcher (one index
+generation): jieba over a 30,000-character report takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from indexer import analysis
+from indexer.model import Report
+from indexer.normalize import normalize
+from indexer.query.plan import Plan
+from indexer.textmatch import has_edge_run, left_ok, right_ok
+
+if TYPE_CHECKING:  # the engines import the query layer's plan
+    from indexer.engines.base import ReportSummary, Searcher
+
+TOP = 50  # terms listed in ``top`` and in ``new``
+NEW_LOOKUPS = 200  # new candidates (most frequent first) whose collection use is looked up
+_CONTENT = re.compile(r"^[\u3400-\u9fffa-z0-9]+$")
+_NUMBER = re.compile(r"^(?:[0-9.]+|[零〇一二三四五六七八九十百千万亿两]+|第.)$")
+# Function words, pronouns and connectives of two or more characters (single characters are
+# never terms). Words of the reports' own vocabulary (推进, 发展) stay: they are the content.
+STOP_WORDS = frozenset(
+    """我们 你们 他们 它们 我国 我省 我市 我区 我县 这个 那个 这些 那些 这里 这样 那样 这种 其中 其他
+    其它 以及 并且 而且 或者 如果 因为 所以 但是 虽然 然而 因此 由于 通过 进行 开展 加以 予以 一个
+    一些 一批 一系列 一是 二是 三是 四是 五是 六是 七是 八是 九是 十是 方面 有关 相关 各类 各项 各种
+    各级 等等 同时 此外 另外 不断 更加 进一步 坚持 全面 大力 积极 认真 切实 着力 努力 深入 持续
+    加快 加强 推进 推动 实施 实现 完善 提高 提升 继续 主要 重要 重点 工作 方式 作为 对于 关于 以上
+    以下 之一 之间 当前 目前 今年 去年 明年 今后 已经 正在 没有 可以 能够 应当 需要 必须 还是 就是
+    不是 一年 全年 上年 年度 以来 为了 之后 之前 以后 以前 左右 其中 分别 共计 累计 比较 较为""".split()
+)
+
+
+@dataclass(frozen=True)
+class TermCount:
+    """A frequent term of the report, with its rate and its counts in the baseline."""
+
+    term: str
+    count: int
+    per_10k: float
+    baseline_count: int | None  # occurrences in all baseline reports; None without one
+    baseline_per_10k: float | None
+
+
+@dataclass(frozen=True)
+class NewTerm:
+    """A term in the report and in none of its baseline reports."""
+
+    term: str
+    count: int
+    first_year: int | None  # earliest year of a report of the collection using it
+    reports: int  # reports of the collection using it, this one included
+
+
+@dataclass(frozen=True)
+class ReportTerms:
+    """The answer of ``/api/reports/<id>/terms``."""
+
+    report: str
+    baseline: tuple[str, ...]
+    top: tuple[TermCount, ...]
+    new: tuple[NewTerm, ...]
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {"report": self.report, "baseline": list(self.baseline),
+                "top": [asdict(t) for t in self.top], "new": [asdict(t) for t in self.new]}  # fmt: skip
+
+
+class TextIndex:
+    """Count terms in one text fast: candidate starts come from a bigram position index.
+
+    ``count(term)`` equals :func:`indexer.textmatch.count` for terms of two or more
+    characters (non-overlapping, left to right, under the boundary rule), but looks only at
+    the places where the term's rarest bigram occurs instead of scanning the whole text.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.positions: dict[str, list[int]] = {}
+        for k in range(len(text) - 1):
+            self.positions.setdefault(text[k : k + 2], []).append(k)
+
+    def count(self, term: str) -> int:
+        """Occurrences of ``term`` (two or more characters) by the search's rule."""
+        lists = [(self.positions.get(term[k : k + 2], ()), k) for k in range(len(term) - 1)]
+        starts, shift = min(lists, key=lambda lk: len(lk[0]))
+        text, n, check = self.text, len(term), has_edge_run(term)
+        found, free = 0, 0
+        for p in starts:
+            at = p - shift
+            if at < free or not text.startswith(term, at):
+                continue
+            if not check or (left_ok(text, at, term[0]) and right_ok(text, at + n, term[-1])):
+                found, free = found + 1, at + n
+        return found
+
+
+@dataclass(frozen=True)
+class TermTable:
+    """One report's terms with their counts (by the search's rule) and its length."""
+
+    counts: dict[str, int]
+    chars: int  # characters of normalized text counted over
+    index: TextIndex  # over the normalized paragraphs joined by newlines (never inside one)
+
+
+class UnknownReport(LookupError):
+    """A report id the index does not have."""
+
+
+def is_term(word: str) -> bool:
+    """True if ``word`` may be a term on its own: content, two or more characters."""
+    return len(word) >= 2 and bool(_CONTENT.match(word)) and word not in STOP_WORDS \
+        and not _NUMBER.match(word)  # fmt: skip
+
+
+def _is_part(word: str) -> bool:
+    return bool(_CONTENT.match(word)) and not _NUMBER.match(word) and not word.isdigit()
+
+
+def candidates(paragraphs: list[str]) -> set[str]:
+    """The words and recurring adjacent-word phrases of normalized paragraphs."""
+    found: set[str] = set()
+    phrases: Counter[str] = Counter()
+    for text in paragraphs:
+        words = analysis.words(text)
+        found.update(w for w in words if is_term(w))
+        for n in (2, 3):
+            for k in range(len(words) - n + 1):
+                gram = words[k : k + n]
+                if all(map(_is_part, gram)) and is_term(gram[0]) and is_term(gram[-1]):
+                    phrases["".join(gram)] += 1
+    found.update(p for p, c in phrases.items() if c >= 2 and len(p) <= 12)
+    return found
+
+
+def term_table(report: Report) -> TermTable:
+    """Count the report's candidate terms by the search's occurrence rule."""
+    norms = [normalize(p.text) for p in report.paragraphs]
+    index = TextIndex("\n".join(norms))
+    counts = {t: c for t in candidates(norms) if (c := index.count(t))}
+    return TermTable(counts, sum(len(n) for n in norms), index)
+
+
+class _Tables:
+    """Per-searcher cache of term tables, by report id."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, TermTable] = {}
+        self.lock = threading.Lock()
+
+
+def table_of(searcher: Searcher, report: Report) -> TermTable:
+    """The report's term table, computed once per searcher."""
+    cache = searcher.derived("terms.tables", lambda _s: _Tables())
+    table = cache.tables.get(report.id)
+    if table is None:
+        table = term_table(report)
+        with cache.lock:
+            cache.tables[report.id] = table
+    return table
+
+
+def default_baseline(searcher: Searcher, report_id: str) -> tuple[str, ...]:
+    """Every earlier report of the same region and kind, oldest first."""
+    summaries = {s.id: s for s in searcher.summaries()}
+    me = summaries[report_id].meta
+    if me.year is None:
+        return ()
+    earlier = [s for s in summaries.values() if _same_series(s, me) and s.meta.year < me.year]
+    return tuple(s.id for s in sorted(earlier, key=lambda s: (s.meta.year, s.id)))
+
+
+def previous_report(searcher: Searcher, report_id: str) -> str | None:
+    """The latest earlier report of the same region and kind, if the collection has one."""
+    earlier = default_baseline(searcher, report_id)
+    return earlier[-1] if earlier else None
+
+
+def _same_series(s: ReportSummary, meta) -> bool:
+    return s.meta.year is not None and (s.meta.region, s.meta.kind) == (meta.region, meta.kind)
+
+
+def report_terms(
+    searcher: Searcher, report_id: str, baseline: tuple[str, ...] | None = None, limit: int = TOP
+) -> ReportTerms:
+    """The report's most frequent terms and its new ones against ``baseline`` (default)."""
+    report = searcher.load_report(report_id)
+    if report is None:
+        raise UnknownReport(report_id)
+    if baseline is None:
+        baseline = default_baseline(searcher, report_id)
+    tables = []
+    for other in baseline:
+        loaded = searcher.load_report(other)
+        if loaded is None:
+            raise UnknownReport(other)
+        tables.append(table_of(searcher, loaded))
+    mine = table_of(searcher, report)
+    top = top_terms(mine, tables, limit)
+    new = new_terms(searcher, mine, tables, limit) if tables else ()
+    return ReportTerms(report.id, tuple(baseline), top, new)
+
+
+def _rate(count: int, chars: int) -> float:
+    return round(count * 10_000 / chars, 2) if chars else 0.0
+
+
+def top_terms(mine: TermTable, baseline: list[TermTable], limit: int) -> tuple[TermCount, ...]:
+    """The most frequent terms, a term only ever seen inside a longer listed one left out."""
+    ranked = sorted(mine.counts.items(), key=lambda tc: (-tc[1], -len(tc[0]), tc[0]))
+    base_chars = sum(t.chars for t in baseline)
+    out = []
+    for term, n in _without_parts(ranked, mine.counts, limit):
+        base = sum(t.index.count(term) for t in baseline) if baseline else None
+        out.append(TermCount(term, n, _rate(n, mine.chars), base,
+                             None if base is None else _rate(base, base_chars)))  # fmt: skip
+    return tuple(out)
+
+
+def _without_parts(ranked: list[tuple[str, int]], counts: dict[str, int], limit: int):
+    """The first ``limit`` terms that occur outside every longer term with their count.
+
+    A term always found inside a longer one (新质 inside 新质生产力) has the same count as
+    it; one joined string per count finds that with a single scan instead of comparing pairs.
+    """
+    by_count: dict[int, list[str]] = {}
+    for term, n in counts.items():
+        by_count.setdefault(n, []).append(term)
+    joined: dict[int, str] = {}
+    out = []
+    for term, n in ranked:
+        if n not in joined:
+            joined[n] = "\n".join(by_count[n])
+        if joined[n].count(term) <= 1:  # only itself
+            out.append((term, n))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def new_terms(
+    searcher: Searcher, mine: TermTable, baseline: list[TermTable], limit: int
+) -> tuple[NewTerm, ...]:
+    """Terms absent from the baseline, ranked by how many other reports use them."""
+    fresh = [(t, n) for t, n in mine.counts.items()
+             if not any(b.index.count(t) for b in baseline)]  # fmt: skip
+    fresh.sort(key=lambda tc: (-tc[1], -len(tc[0]), tc[0]))
+    kept = _without_parts(fresh, dict(fresh), NEW_LOOKUPS)
+    out = []
+    for term, n in kept:
+        reports, first_year = collection_use(searcher, term)
+        out.append(NewTerm(term, n, first_year, reports))
+    out.sort(key=lambda t: (-t.reports, -t.count, t.term))
+    return tuple(out[:limit])
+
+
+def collection_use(searcher: Searcher, term: str) -> tuple[int, int | None]:
+    """How many reports an exact search for ``term`` finds, and the earliest of their years."""
+    cache = searcher.derived("terms.use", lambda _s: {})
+    if term not in cache:
+        years = searcher.derived("terms.years", _report_years)
+        found = [rid for rid, _ in searcher.facet_values(Plan(clauses=(((term,),),), size=0),
+                                                        "report")]  # fmt: skip
+        known = [years[r] for r in found if years.get(r) is not None]
+        cache[term] = (len(found), min(known, default=None))
+    return cache[term]
+
+
+def _report_years(searcher: Searcher) -> dict[str, int | None]:
+    return {s.id: s.meta.year for s in searcher.summaries()}
