@@ -22,6 +22,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass
+from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from indexer import analysis
@@ -37,16 +38,10 @@ TOP = 50  # terms listed in ``top`` and in ``new``
 NEW_LOOKUPS = 200  # new candidates (most frequent first) whose collection use is looked up
 _CONTENT = re.compile(r"^[\u3400-\u9fffa-z0-9]+$")
 _NUMBER = re.compile(r"^(?:[0-9.]+|[零〇一二三四五六七八九十百千万亿两]+|第.)$")
-# Function words, pronouns and connectives of two or more characters (single characters are
-# never terms). Words of the reports' own vocabulary (推进, 发展) stay: they are the content.
 STOP_WORDS = frozenset(
-    """我们 你们 他们 它们 我国 我省 我市 我区 我县 这个 那个 这些 那些 这里 这样 那样 这种 其中 其他
-    其它 以及 并且 而且 或者 如果 因为 所以 但是 虽然 然而 因此 由于 通过 进行 开展 加以 予以 一个
-    一些 一批 一系列 一是 二是 三是 四是 五是 六是 七是 八是 九是 十是 方面 有关 相关 各类 各项 各种
-    各级 等等 同时 此外 另外 不断 更加 进一步 坚持 全面 大力 积极 认真 切实 着力 努力 深入 持续
-    加快 加强 推进 推动 实施 实现 完善 提高 提升 继续 主要 重要 重点 工作 方式 作为 对于 关于 以上
-    以下 之一 之间 当前 目前 今年 去年 明年 今后 已经 正在 没有 可以 能够 应当 需要 必须 还是 就是
-    不是 一年 全年 上年 年度 以来 为了 之后 之前 以后 以前 左右 其中 分别 共计 累计 比较 较为""".split()
+    line.strip()
+    for line in (files("indexer") / "data" / "stopwords.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 )
 
 
