@@ -129,8 +129,14 @@ def is_term(word: str) -> bool:
         and not _NUMBER.match(word)  # fmt: skip
 
 
+_FUNCTION_CHARS = frozenset("的地得了着过和与及或并而在对为以于把将被从向由是等之其所也都又")
+
+
 def _is_part(word: str) -> bool:
-    return bool(_CONTENT.match(word)) and not _NUMBER.match(word) and not word.isdigit()
+    """True if ``word`` may stand inside a phrase (新质 in 新质生产力; not 和, not 2025)."""
+    if len(word) == 1:
+        return word not in _FUNCTION_CHARS and bool(_CONTENT.match(word)) and not word.isdigit()
+    return is_term(word)
 
 
 def candidates(paragraphs: list[str]) -> set[str]:
