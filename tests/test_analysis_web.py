@@ -74,7 +74,7 @@ def test_compare_page_renders_the_api_result(pair_client):
     assert [row["data-status"] for row in rows] == [p["status"] for p in data["pairs"]]
     for row, pair in zip(rows, data["pairs"], strict=True):
         for side in ("a", "b"):
-            link = row.select_one(f".side-{side} .side-link")
+            link = row.select_one(f".side-link[data-side={side}]")
             if pair[side] is None:
                 assert link is None
             else:
@@ -93,6 +93,7 @@ def test_compare_page_follows_the_script_switch(pair_client):
         for script in ("orig", "s")
     }  # fmt: skip
     written = [p.get_text() for p in pages["orig"].select(".side-a .side-text")]
+    assert pages["orig"].select(".side-both")  # unchanged text written alike: shown once
     simplified = [p.get_text() for p in pages["s"].select(".side-a .side-text")]
     assert sum(map(is_traditional, written)) == 1  # the one paragraph written in Traditional
     assert not any(map(is_traditional, simplified))

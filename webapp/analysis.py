@@ -97,7 +97,10 @@ def row_view(c: Comparison, pair, script: str) -> dict:
         sides[side] = {"html": Markup(text), "number": para.number,
                        "href": f"/reports/{report.id}#{para.id}", "heading": para.is_heading}  # fmt: skip
     path = " › ".join(convert(s, script) for s in pair.section_path)
-    return {"status": pair.status, "a": sides["a"], "b": sides["b"], "section_path": path}
+    # Unchanged text written alike on both sides is shown once, across both columns.
+    one = pair.status == "same" and sides["a"]["html"] == sides["b"]["html"]
+    return {"status": pair.status, "a": sides["a"], "b": sides["b"], "section_path": path,
+            "one_text": one}  # fmt: skip
 
 
 def _escape(text: str) -> str:
