@@ -12,15 +12,18 @@ The *baseline* is, by default, every earlier report (by year) of the same region
 many other reports of the collection use them (the engine answers that, so the figure is
 what a search shows); with no baseline there is nothing to call new.
 
-The per-report term counts are computed on first use and cached per searcher (one index
-generation): jieba over a 30,000-character report takes a fraction of a second.
+A report's term table (its candidates and their counts) is computed on first use and cached
+per searcher (one index generation), the most recently used :data:`TABLES_KEPT` kept: jieba
+over a 30,000-character report takes a fraction of a second. Baseline reports are only
+searched for the report's candidates, through a bigram index built per request, never cut
+into words; how many reports use a new term is asked of the engine once per term and searcher.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -35,7 +38,8 @@ if TYPE_CHECKING:  # the engines import the query layer's plan
     from indexer.engines.base import ReportSummary, Searcher
 
 TOP = 50  # terms listed in ``top`` and in ``new``
-NEW_LOOKUPS = 200  # new candidates (most frequent first) whose collection use is looked up
+NEW_LOOKUPS = 200
+TABLES_KEPT = 256  # term tables cached per searcher (one a report, about 0.5 MB each)  # new candidates (most frequent first) whose collection use is looked up
 _CONTENT = re.compile(r"^[\u3400-\u9fffa-z0-9]+$")
 _NUMBER = re.compile(r"^(?:[0-9.]+|[零〇一二三四五六七八九十百千万亿两]+|第.)$")
 STOP_WORDS = frozenset(
@@ -89,11 +93,18 @@ class TextIndex:
     the places where the term's rarest bigram occurs instead of scanning the whole text.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, chars: int | None = None) -> None:
         self.text = text
+        self.chars = len(text) if chars is None else chars
         self.positions: dict[str, list[int]] = {}
         for k in range(len(text) - 1):
             self.positions.setdefault(text[k : k + 2], []).append(k)
+
+    @classmethod
+    def of_report(cls, report: Report) -> TextIndex:
+        """The report's normalized paragraphs, joined by newlines (never inside one)."""
+        norms = [normalize(p.text) for p in report.paragraphs]
+        return cls("\n".join(norms), sum(len(n) for n in norms))
 
     def count(self, term: str) -> int:
         """Occurrences of ``term`` (two or more characters) by the search's rule."""
@@ -116,7 +127,6 @@ class TermTable:
 
     counts: dict[str, int]
     chars: int  # characters of normalized text counted over
-    index: TextIndex  # over the normalized paragraphs joined by newlines (never inside one)
 
 
 class UnknownReport(LookupError):
@@ -157,29 +167,36 @@ def candidates(paragraphs: list[str]) -> set[str]:
 
 def term_table(report: Report) -> TermTable:
     """Count the report's candidate terms by the search's occurrence rule."""
-    norms = [normalize(p.text) for p in report.paragraphs]
-    index = TextIndex("\n".join(norms))
-    counts = {t: c for t in candidates(norms) if (c := index.count(t))}
-    return TermTable(counts, sum(len(n) for n in norms), index)
+    index = TextIndex.of_report(report)
+    counts = {t: c for t in candidates(index.text.split("\n")) if (c := index.count(t))}
+    return TermTable(counts, index.chars)
 
 
 class _Tables:
-    """Per-searcher cache of term tables, by report id."""
+    """Per-searcher cache of term tables by report id, the most recently used kept."""
 
-    def __init__(self) -> None:
-        self.tables: dict[str, TermTable] = {}
+    def __init__(self, size: int = TABLES_KEPT) -> None:
+        self.tables: OrderedDict[str, TermTable] = OrderedDict()
+        self.size = size
         self.lock = threading.Lock()
+
+    def get(self, report: Report) -> TermTable:
+        with self.lock:
+            table = self.tables.get(report.id)
+            if table is not None:
+                self.tables.move_to_end(report.id)
+                return table
+        table = term_table(report)  # outside the lock: jieba takes a while
+        with self.lock:
+            self.tables[report.id] = table
+            while len(self.tables) > self.size:
+                self.tables.popitem(last=False)
+        return table
 
 
 def table_of(searcher: Searcher, report: Report) -> TermTable:
-    """The report's term table, computed once per searcher."""
-    cache = searcher.derived("terms.tables", lambda _s: _Tables())
-    table = cache.tables.get(report.id)
-    if table is None:
-        table = term_table(report)
-        with cache.lock:
-            cache.tables[report.id] = table
-    return table
+    """The report's term table, computed once per searcher (while it stays in the cache)."""
+    return searcher.derived("terms.tables", lambda _s: _Tables()).get(report)
 
 
 def default_baseline(searcher: Searcher, report_id: str) -> tuple[str, ...]:
@@ -211,12 +228,12 @@ def report_terms(
         raise UnknownReport(report_id)
     if baseline is None:
         baseline = default_baseline(searcher, report_id)
-    tables = []
+    tables = []  # the baseline is only searched, never cut into words: no jieba there
     for other in baseline:
         loaded = searcher.load_report(other)
         if loaded is None:
             raise UnknownReport(other)
-        tables.append(table_of(searcher, loaded))
+        tables.append(TextIndex.of_report(loaded))
     mine = table_of(searcher, report)
     top = top_terms(mine, tables, limit)
     new = new_terms(searcher, mine, tables, limit) if tables else ()
@@ -227,13 +244,13 @@ def _rate(count: int, chars: int) -> float:
     return round(count * 10_000 / chars, 2) if chars else 0.0
 
 
-def top_terms(mine: TermTable, baseline: list[TermTable], limit: int) -> tuple[TermCount, ...]:
+def top_terms(mine: TermTable, baseline: list[TextIndex], limit: int) -> tuple[TermCount, ...]:
     """The most frequent terms, a term only ever seen inside a longer listed one left out."""
     ranked = sorted(mine.counts.items(), key=lambda tc: (-tc[1], -len(tc[0]), tc[0]))
     base_chars = sum(t.chars for t in baseline)
     out = []
     for term, n in _without_parts(ranked, mine.counts, limit):
-        base = sum(t.index.count(term) for t in baseline) if baseline else None
+        base = sum(t.count(term) for t in baseline) if baseline else None
         out.append(TermCount(term, n, _rate(n, mine.chars), base,
                              None if base is None else _rate(base, base_chars)))  # fmt: skip
     return tuple(out)
@@ -261,11 +278,11 @@ def _without_parts(ranked: list[tuple[str, int]], counts: dict[str, int], limit:
 
 
 def new_terms(
-    searcher: Searcher, mine: TermTable, baseline: list[TermTable], limit: int
+    searcher: Searcher, mine: TermTable, baseline: list[TextIndex], limit: int
 ) -> tuple[NewTerm, ...]:
     """Terms absent from the baseline, ranked by how many other reports use them."""
     fresh = [(t, n) for t, n in mine.counts.items()
-             if not any(b.index.count(t) for b in baseline)]  # fmt: skip
+             if not any(b.count(t) for b in baseline)]  # fmt: skip
     fresh.sort(key=lambda tc: (-tc[1], -len(tc[0]), tc[0]))
     kept = _without_parts(fresh, dict(fresh), NEW_LOOKUPS)
     out = []
