@@ -153,3 +153,22 @@ def test_terms_with_an_explicit_baseline(client):
     assert found.status_code == 200 and found.get_json()["total"] == 0
     shipped = client.get("/api/reports/taicang-2024-fazhi/terms")
     assert shipped.status_code == 200 and shipped.get_json()["baseline"] == []
+
+
+@pytest.mark.parametrize("term", ["綜合查一次", "营商环境", "AI"])
+def test_term_history_counts_what_the_search_finds(client, term):
+    r = client.get("/api/terms", query_string={"q": term})
+    assert r.status_code == 200
+    data = r.get_json()
+    found = client.get("/api/search", query_string={"q": f'"{term}"', "size": 1}).get_json()
+    reports = {f["value"] for f in found["facets"]["report"]}
+    assert data["reports"] == len(reports) == sum(y["reports"] for y in data["by_year"])
+    assert all(y["reports"] <= y["reports_indexed"] for y in data["by_year"])
+    if reports:
+        assert data["first_year"] == min(y["year"] for y in data["by_year"] if y["reports"])
+        assert set(data["first_reports"]) <= reports
+
+
+def test_term_history_needs_a_term(client):
+    r = client.get("/api/terms", query_string={"q": " "})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_term"

@@ -10,7 +10,13 @@ from markupsafe import Markup
 from indexer.query.compare import Comparison, compare
 from indexer.query.reports import report_list
 from indexer.query.script import convert
-from indexer.query.terms import ReportTerms, UnknownReport, previous_report, report_terms
+from indexer.query.terms import (
+    ReportTerms,
+    UnknownReport,
+    previous_report,
+    report_terms,
+    term_history,
+)
 from webapp.api import error, library
 from webapp.pages import chosen_script, render, text_lang
 
@@ -56,6 +62,18 @@ def api_terms(report_id: str):
     except UnknownReport as exc:
         return error(404, "unknown_report", f"no report with id {exc.args[0]!r}")
     return jsonify(result.to_dict())
+
+
+@bp.get("/api/terms")
+def api_term_history():
+    """Which reports use a term, year by year, and the first ones to use it."""
+    q = (request.args.get("q") or "").strip()
+    if not q or len(q) > 64:
+        return error(400, "bad_term", "q 是要查看的词语（1 到 64 个字符）。")
+    try:
+        return jsonify(term_history(library().searcher(), q).to_dict())
+    except ValueError:
+        return error(400, "bad_term", "q 是要查看的词语（1 到 64 个字符）。")
 
 
 # -- pages ----------------------------------------------------------------------------------

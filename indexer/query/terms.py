@@ -307,3 +307,37 @@ def collection_use(searcher: Searcher, term: str) -> tuple[int, int | None]:
 
 def _report_years(searcher: Searcher) -> dict[str, int | None]:
     return {s.id: s.meta.year for s in searcher.summaries()}
+
+
+@dataclass(frozen=True)
+class TermHistory:
+    """Where a term is used across the collection, year by year (``/api/terms?q=``)."""
+
+    term: str  # normalized
+    reports: int
+    first_year: int | None
+    first_reports: tuple[str, ...]  # the reports of the first year using it
+    by_year: tuple[tuple[int, int, int], ...]  # (year, reports using it, reports indexed)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {"term": self.term, "reports": self.reports, "first_year": self.first_year,
+                "first_reports": list(self.first_reports),
+                "by_year": [{"year": y, "reports": n, "reports_indexed": total}
+                            for y, n, total in self.by_year]}  # fmt: skip
+
+
+def term_history(searcher: Searcher, term: str) -> TermHistory:
+    """The reports using ``term`` (an exact search's report facet), by year, first ones first."""
+    norm = normalize(term.strip())
+    if not norm:
+        raise ValueError("empty term")
+    years = searcher.derived("terms.years", _report_years)
+    found = [rid for rid, _ in searcher.facet_values(Plan(clauses=(((norm,),),), size=0),
+                                                    "report")]  # fmt: skip
+    indexed = Counter(y for y in years.values() if y is not None)
+    using = Counter(years[r] for r in found if years.get(r) is not None)
+    first = min(using, default=None)
+    firsts = tuple(sorted(r for r in found if first is not None and years.get(r) == first))
+    by_year = tuple((y, using.get(y, 0), indexed[y]) for y in sorted(indexed))
+    return TermHistory(norm, len(found), first, firsts, by_year)
