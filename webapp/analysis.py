@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from markupsafe import Markup
 
 from indexer.query.compare import Comparison, compare
 from indexer.query.reports import report_list
-from indexer.query.script import convert
+from indexer.query.script import SCRIPTS, convert
 from indexer.query.terms import (
     ReportTerms,
     UnknownReport,
@@ -32,25 +32,41 @@ _DEL = re.compile(r"<del>.*?</del>", re.S)
 # -- JSON -----------------------------------------------------------------------------------
 
 
-def _comparison(script: str = "orig") -> Comparison | tuple:
-    """The comparison asked for by ?a=&b=, or an error response."""
+class PairError(Exception):
+    """The reports to compare are missing or unknown."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _comparison(script: str = "orig") -> Comparison:
+    """The comparison asked for by ?a=&b= (PairError if a report is missing or unknown)."""
     a_id, b_id = request.args.get("a", "").strip(), request.args.get("b", "").strip()
     if not a_id or not b_id:
-        return error(400, "missing_report", "比较需要两份报告：参数 a 和 b。")
+        raise PairError(400, "missing_report", "比较需要两份报告：参数 a 和 b。")
     searcher = library().searcher()
     a, b = searcher.load_report(a_id), searcher.load_report(b_id)
     for rid, loaded in ((a_id, a), (b_id, b)):
         if loaded is None:
-            return error(404, "unknown_report", f"no report with id {rid!r}")
+            raise PairError(404, "unknown_report", f"no report with id {rid!r}")
     return compare(a, b, script)
+
+
+@bp.errorhandler(PairError)
+def pair_error(exc: PairError):
+    """JSON for the API; the HTML error page for /compare."""
+    if request.path.startswith("/api/"):
+        return error(exc.status, exc.code, exc.message)
+    return render("error.html", exc.status, heading="找不到要比较的报告",
+                  message="链接中的报告编号有误，或者这份报告已不在索引中。")  # fmt: skip
 
 
 @bp.get("/api/compare")
 def api_compare():
     """Two reports aligned paragraph by paragraph; see README."""
     script = request.args.get("script", "orig")
-    result = _comparison(script if script in ("orig", "s", "t") else "orig")
-    return jsonify(result.to_dict()) if isinstance(result, Comparison) else result
+    return jsonify(_comparison(script if script in SCRIPTS else "orig").to_dict())
 
 
 @bp.get("/api/reports/<report_id>/terms")
@@ -88,8 +104,6 @@ def compare_page():
     if not (choice["a"] and choice["b"]):
         return render("compare.html", reports=reports, choice=choice, c=None)
     result = _comparison(script)
-    if not isinstance(result, Comparison):
-        abort(result[1])
     only_changes = request.args.get("changes") == "1"
     rows = [row_view(result, p, script) for p in result.pairs]
     if only_changes:

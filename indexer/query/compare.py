@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from indexer.model import Paragraph, Report
+from indexer.normalize import normalize
 from indexer.query.textdiff import diff_html
 
 MIN_SIMILARITY = 0.5  # Dice over bigram sets; below it two paragraphs are different ones
@@ -81,8 +82,6 @@ def report_meta(report: Report) -> dict:
 
 def compare(a: Report, b: Report, script: str = "orig") -> Comparison:
     """Align ``a`` with ``b``; diffs show the text as written, or converted to ``script``."""
-    from indexer.normalize import normalize
-
     norm_a = [normalize(p.text) for p in a.paragraphs]
     norm_b = [normalize(p.text) for p in b.paragraphs]
     matches = match_paragraphs(norm_a, norm_b)
@@ -96,17 +95,17 @@ def compare(a: Report, b: Report, script: str = "orig") -> Comparison:
             status = "changed" if i in kept else "moved"
             diff = diff_html(pa.text, pb.text, script)
         pairs.append(Pair(status, i, j, pb.section_path, diff))
-    pairs += [Pair("added", None, j, p.section_path) for j, p in _unmatched(b.paragraphs,
-              set(matches.values()))]  # fmt: skip
-    removed = [Pair("removed", i, None, p.section_path) for i, p in _unmatched(a.paragraphs,
-               set(matches))]  # fmt: skip
+    added = _unmatched(b.paragraphs, set(matches.values()))
+    pairs += [Pair("added", None, j, p.section_path) for j, p in added]
+    removed = [Pair("removed", i, None, p.section_path)
+               for i, p in _unmatched(a.paragraphs, set(matches))]  # fmt: skip
     ordered = reading_order(pairs, removed, kept)
     summary = {s: 0 for s in STATUSES}
     summary.update(Counter(p.status for p in ordered))
     return Comparison(a, b, tuple(ordered), summary)
 
 
-def _unmatched(paragraphs: tuple[Paragraph, ...], used: set[int]):
+def _unmatched(paragraphs: tuple[Paragraph, ...], used: set[int]) -> list[tuple[int, Paragraph]]:
     return [(k, p) for k, p in enumerate(paragraphs) if k not in used]
 
 
