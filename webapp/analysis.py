@@ -145,11 +145,13 @@ def report_panel(report_id: str) -> dict:
     searcher, script = library().searcher(), chosen_script()
     years = {s.id: s.meta.year for s in searcher.summaries()}
     previous = previous_report(searcher, report_id)
-    terms: ReportTerms = report_terms(searcher, report_id, limit=PANEL_TERMS)
+    terms: ReportTerms = report_terms(searcher, report_id)  # the API's answer, cached
     return {
         "previous": None if previous is None else {"id": previous, "year": years[previous]},
         "terms": terms,
-        "terms_top": [{**vars(t), "shown": convert(t.term, script)} for t in terms.top],
-        "terms_new": [{**vars(t), "shown": convert(t.term, script)} for t in terms.new],
+        "terms_top": [{**vars(t), "shown": convert(t.term, script)}
+                      for t in terms.top[:PANEL_TERMS]],
+        "terms_new": [{**vars(t), "shown": convert(t.term, script)}
+                      for t in terms.new[:PANEL_TERMS]],
         "baseline_years": sorted({years[b] for b in terms.baseline}),
     }  # fmt: skip

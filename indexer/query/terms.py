@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from indexer import analysis
 from indexer.model import Report
@@ -37,6 +38,7 @@ from indexer.textmatch import has_edge_run, left_ok, right_ok
 if TYPE_CHECKING:  # the engines import the query layer's plan
     from indexer.engines.base import ReportSummary, Searcher
 
+T = TypeVar("T")
 TOP = 50  # terms listed in ``top`` and in ``new``
 NEW_LOOKUPS = 200
 TABLES_KEPT = 256  # term tables cached per searcher (one a report, about 0.5 MB each)  # new candidates (most frequent first) whose collection use is looked up
@@ -172,31 +174,31 @@ def term_table(report: Report) -> TermTable:
     return TermTable(counts, index.chars)
 
 
-class _Tables:
-    """Per-searcher cache of term tables by report id, the most recently used kept."""
+class _Recent:
+    """A per-searcher cache that keeps the most recently used ``size`` values."""
 
     def __init__(self, size: int = TABLES_KEPT) -> None:
-        self.tables: OrderedDict[str, TermTable] = OrderedDict()
+        self.values: OrderedDict[object, object] = OrderedDict()
         self.size = size
         self.lock = threading.Lock()
 
-    def get(self, report: Report) -> TermTable:
+    def get(self, key: object, compute: Callable[[], T]) -> T:
         with self.lock:
-            table = self.tables.get(report.id)
-            if table is not None:
-                self.tables.move_to_end(report.id)
-                return table
-        table = term_table(report)  # outside the lock: jieba takes a while
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]  # type: ignore[return-value]
+        value = compute()  # outside the lock: jieba and the engine take a while
         with self.lock:
-            self.tables[report.id] = table
-            while len(self.tables) > self.size:
-                self.tables.popitem(last=False)
-        return table
+            self.values[key] = value
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return value
 
 
 def table_of(searcher: Searcher, report: Report) -> TermTable:
     """The report's term table, computed once per searcher (while it stays in the cache)."""
-    return searcher.derived("terms.tables", lambda _s: _Tables()).get(report)
+    cache = searcher.derived("terms.tables", lambda _s: _Recent())
+    return cache.get(report.id, lambda: term_table(report))
 
 
 def default_baseline(searcher: Searcher, report_id: str) -> tuple[str, ...]:
@@ -222,7 +224,18 @@ def _same_series(s: ReportSummary, meta) -> bool:
 def report_terms(
     searcher: Searcher, report_id: str, baseline: tuple[str, ...] | None = None, limit: int = TOP
 ) -> ReportTerms:
-    """The report's most frequent terms and its new ones against ``baseline`` (default)."""
+    """The report's most frequent terms and its new ones against ``baseline`` (default).
+
+    Answers are cached per searcher, the most recently asked :data:`TABLES_KEPT` kept.
+    """
+    cache = searcher.derived("terms.answers", lambda _s: _Recent())
+    key = (report_id, baseline, limit)
+    return cache.get(key, lambda: _report_terms(searcher, report_id, baseline, limit))
+
+
+def _report_terms(
+    searcher: Searcher, report_id: str, baseline: tuple[str, ...] | None, limit: int
+) -> ReportTerms:
     report = searcher.load_report(report_id)
     if report is None:
         raise UnknownReport(report_id)
