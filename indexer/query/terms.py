@@ -40,8 +40,8 @@ if TYPE_CHECKING:  # the engines import the query layer's plan
 
 T = TypeVar("T")
 TOP = 50  # terms listed in ``top`` and in ``new``
-NEW_LOOKUPS = 200
-TABLES_KEPT = 256  # term tables cached per searcher (one a report, about 0.5 MB each)  # new candidates (most frequent first) whose collection use is looked up
+NEW_LOOKUPS = 100  # new candidates (most frequent first) whose use in the collection is searched
+TABLES_KEPT = 256  # term tables and answers cached per searcher, most recently used kept
 _CONTENT = re.compile(r"^[\u3400-\u9fffa-z0-9]+$")
 _NUMBER = re.compile(r"^(?:[0-9.]+|[零〇一二三四五六七八九十百千万亿两]+|第.)$")
 STOP_WORDS = frozenset(
