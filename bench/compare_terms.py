@@ -38,9 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import OUT, ROOT, log  # noqa: E402
 from scale import original_rows  # noqa: E402
 
+from indexer import analysis  # noqa: E402
 from indexer.build import index_paths  # noqa: E402
 from indexer.engines import open_engine  # noqa: E402
-from indexer.query import Library  # noqa: E402
+from indexer.query import Library, terms  # noqa: E402
 from indexer.query.compare import compare  # noqa: E402
 from indexer.query.terms import report_terms  # noqa: E402
 
@@ -116,6 +117,28 @@ def timed(fn, reps: int) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
+def cold_parts(searcher) -> dict[str, float]:
+    """Milliseconds of each step of a first terms request: words, baseline, collection use."""
+    parts, started = {}, time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        parts[name] = round((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+
+    table = terms.table_of(searcher, searcher.load_report(LARGEST))
+    lap("term_table")
+    baseline = [terms.TextIndex.of_report(searcher.load_report(b))
+                for b in terms.default_baseline(searcher, LARGEST)]  # fmt: skip
+    lap("baseline_indexes")
+    terms.top_terms(table, baseline, terms.TOP)
+    lap("top")
+    terms.new_terms(searcher, table, baseline, terms.TOP)
+    lap("new")
+    parts["lookups"] = len(searcher.derived("terms.use", lambda _s: {}))  # one search each
+    return parts
+
+
 def measure(index: Path, previous: str, reps: int) -> dict:
     """Compare and terms timings for LARGEST against ``previous`` on one index."""
     from webapp import create_app
@@ -125,12 +148,15 @@ def measure(index: Path, previous: str, reps: int) -> dict:
     out = {"reports": len(searcher.summaries()), "chars": sum(len(p.text) for p in b.paragraphs),
            "summary": compare(a, b).summary}  # fmt: skip
     out["compare"] = timed(lambda: compare(a, b), reps)
+    analysis.initialize()  # jieba's dictionary: loaded once per process, not per request
     fresh = Library(index).searcher()  # a new searcher: nothing cached
+    out["cold_parts"] = cold_parts(fresh)
+    fresh = Library(index).searcher()
     started = time.perf_counter()
-    terms = report_terms(fresh, LARGEST)
+    answer = report_terms(fresh, LARGEST)
     out["terms_cold"] = ((time.perf_counter() - started) * 1000,) * 2
     out["terms_warm"] = timed(lambda: report_terms(fresh, LARGEST), reps)
-    out["baseline"], out["new"] = len(terms.baseline), len(terms.new)
+    out["baseline"], out["new"] = len(answer.baseline), len(answer.new)
     client = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client()
     urls = {"api_compare": f"/api/compare?a={quote(previous)}&b={quote(LARGEST)}",
             "api_terms": f"/api/reports/{quote(LARGEST)}/terms",
@@ -157,6 +183,8 @@ def main() -> None:
             results[key] = measure(index, f"{LARGEST}-y2025", args.reps)
     (OUT / "compare_terms.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(table(results))
+    for key, r in results.items():
+        print(f"- {key}: first request by step (ms): {r['cold_parts']}")
 
 
 def table(results: dict) -> str:
