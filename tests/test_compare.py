@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from indexer.model import Report, ReportMeta
-from indexer.query.compare import compare
+from indexer.query.compare import compare, in_order
 from indexer.query.script import convert
 from indexer.query.textdiff import diff_html
 from indexer.structure import parse_body
@@ -159,3 +159,18 @@ def test_to_dict_has_the_api_shape():
     ids_b = {p.id for p in b.paragraphs}
     assert all(p["b"] in ids_b for p in data["pairs"] if p["b"])
     assert sum(data["summary"].values()) == len(data["pairs"])
+
+
+@given(st.permutations(list(range(12))))
+def test_in_order_keeps_a_longest_increasing_run(order):
+    pairs = list(zip(order, range(len(order)), strict=True))  # (a index, b index), by b
+    kept = in_order(pairs)
+    assert kept == sorted(kept) and set(kept) <= set(order)
+    positions = [order.index(i) for i in kept]
+    assert positions == sorted(positions)
+    best = [1] * len(order)  # O(n²) longest increasing subsequence, the oracle
+    for k in range(len(order)):
+        for m in range(k):
+            if order[m] < order[k]:
+                best[k] = max(best[k], best[m] + 1)
+    assert len(kept) == max(best)
