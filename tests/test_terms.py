@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.build import index_paths
@@ -116,5 +116,6 @@ def test_recurring_phrases_are_terms_and_stop_words_are_not():
     st.text(alphabet="ai5g.发展 ", max_size=40),
     st.text(alphabet="ai5g.发展", min_size=2, max_size=4),
 )
+@settings(deadline=None)  # shared, loaded machines: no timing in tests
 def test_text_index_counts_as_the_search_does(text, term):
     assert TextIndex(text).count(term) == count(text, term)

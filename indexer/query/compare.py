@@ -7,9 +7,9 @@ side as written. Matching is by similarity, not by position:
 1. paragraphs whose normalized texts are equal are paired first, the k-th copy in ``a`` with
    the k-th copy in ``b``;
 2. the rest are paired by the Dice coefficient of their character-bigram sets (at least
-   :data:`MIN_SIMILARITY`), best pairs first. Candidates come from an index of ``b``'s
+   :data:`MIN_SIMILARITY`), best pairs first. Candidates come from an index of each report's
    paragraphs by their rarer bigrams, so a paragraph is scored against the few paragraphs
-   that share something distinctive with it, never against all of them;
+   of the other report that share something distinctive with it, never against all of them;
 3. of the pairs, the longest run that keeps the reading order of both reports (a longest
    increasing subsequence) is ``same`` or ``changed``; every other pair was ``moved``.
 
@@ -133,22 +133,21 @@ def bigrams(text: str) -> frozenset[str]:
 
 
 def similar_pairs(norm_a, norm_b, rest_a: list[int], rest_b: list[int]) -> list[tuple[int, int]]:
-    """Greedy one-to-one pairs of similar paragraphs, most similar first."""
+    """Greedy one-to-one pairs of similar paragraphs, most similar first.
+
+    Candidates are looked up in both directions and ties are broken by keys that do not
+    depend on which report is ``a``, so swapping the reports gives the same pairs.
+    """
+    grams_a = {i: bigrams(norm_a[i]) for i in rest_a}
     grams_b = {j: bigrams(norm_b[j]) for j in rest_b}
-    postings: dict[str, list[int]] = defaultdict(list)
-    for j, grams in grams_b.items():
-        for g in grams:
-            postings[g].append(j)
-    common = max(4, int(_RARE_SHARE * len(norm_b)))
+    candidates = {(i, j) for i, j in _candidates(grams_a, grams_b)}
+    candidates |= {(i, j) for j, i in _candidates(grams_b, grams_a)}
     scored = []
-    for i in rest_a:
-        mine = bigrams(norm_a[i])
-        votes = Counter(j for g in mine if len(postings.get(g, ())) <= common
-                        for j in postings[g])  # fmt: skip
-        for j, _ in votes.most_common(_CANDIDATES):
-            score = 2 * len(mine & grams_b[j]) / (len(mine) + len(grams_b[j]))
-            if score >= MIN_SIMILARITY:
-                scored.append((-score, i + j, abs(i - j), i, j))
+    for i, j in candidates:
+        score = 2 * len(grams_a[i] & grams_b[j]) / (len(grams_a[i]) + len(grams_b[j]))
+        if score >= MIN_SIMILARITY:
+            first, last = sorted((norm_a[i], norm_b[j]))
+            scored.append((-score, i + j, abs(i - j), first, last, i, j))
     pairs, used_a, used_b = [], set(), set()
     for *_, i, j in sorted(scored):
         if i not in used_a and j not in used_b:
@@ -156,6 +155,20 @@ def similar_pairs(norm_a, norm_b, rest_a: list[int], rest_b: list[int]) -> list[
             used_a.add(i)
             used_b.add(j)
     return pairs
+
+
+def _candidates(mine: dict[int, frozenset[str]], theirs: dict[int, frozenset[str]]):
+    """(mine, theirs) index pairs sharing the most rarer bigrams, a few per paragraph of mine."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, grams in theirs.items():
+        for g in grams:
+            postings[g].append(j)
+    common = max(4, int(_RARE_SHARE * len(theirs)))
+    for i, grams in mine.items():
+        votes = Counter(j for g in grams if len(postings.get(g, ())) <= common
+                        for j in postings[g])  # fmt: skip
+        for j, _ in votes.most_common(_CANDIDATES):
+            yield i, j
 
 
 def in_order(pairs: list[tuple[int, int]]) -> list[int]:
