@@ -1,7 +1,9 @@
 """Research tools over a search: trends by year, region, kind and level; export rows; feeds.
 
-Each is the search continued: trends are facets over all hits, an export streams every hit in
-ranked order from the engine, a feed asks for the hits of the most recently added reports.
+Each is the search continued: trends are facets over all hits set against the same facets over
+everything the filters let through (so a year with more reports does not look like a year with
+more interest), an export streams every hit in ranked order from the engine, a feed asks for the
+hits of the most recently added reports.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
+from indexer.model import ReportMeta
+from indexer.query.filters import LEVELS, region_path
 from indexer.query.library import Library
-from indexer.query.plan import FilterClause
+from indexer.query.parse import QueryError
+from indexer.query.plan import FilterClause, HitKey, Plan
 from indexer.query.request import SearchRequest
 from indexer.query.search import Answer, answer, hit, searcher_of
+from indexer.query.snippets import count_occurrences
 
 if TYPE_CHECKING:  # the engines import the query layer's plan
     from indexer.engines.base import Searcher
@@ -33,16 +39,47 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """Matching paragraphs and reports for one year or region."""
+    """One year, region, kind or level: what the collection holds there, and what matches.
+
+    ``reports_indexed`` counts the reports passing the filters whatever the query; ``share`` is
+    ``reports / reports_indexed`` (None where nothing is indexed: a gap, not a zero);
+    ``mentions`` counts occurrences (None when the search is too broad to read them all).
+    """
 
     value: str
     paragraphs: int
     reports: int
+    reports_indexed: int = 0
+    share: float | None = None
+    mentions: int | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which reports of one level the collection holds: how many, over which years."""
+
+    level: str
+    label: str
+    reports: int
+    first_year: int | None
+    last_year: int | None
+    years: int
+
+    @property
+    def text(self) -> str:
+        """``1954–2025：52 份全国报告``."""
+        years = ""
+        if self.first_year:
+            years = str(self.first_year)
+            if self.last_year != self.first_year:
+                years += f"–{self.last_year}"
+            years += "："
+        return f"{years}{self.reports} 份{self.label}报告"
 
 
 @dataclass(frozen=True)
 class Trends:
-    """How often a query matches, per year and per region."""
+    """How often a query matches, per year, region, kind and level, against what is indexed."""
 
     query: str
     mode: str
@@ -52,37 +89,127 @@ class Trends:
     by_region: tuple[TrendPoint, ...]
     by_kind: tuple[TrendPoint, ...] = ()
     by_level: tuple[TrendPoint, ...] = ()
+    reports_indexed: int = 0
+    mentions: int | None = None
+    coverage: tuple[Coverage, ...] = ()
+    filters: tuple[str, ...] = ()  # the active filters in plain words
 
     def to_dict(self) -> dict:
         """The /api/trends response body."""
-        return asdict(self)
+        body = asdict(self)
+        body["coverage"] = [{**asdict(c), "text": c.text} for c in self.coverage]
+        return body
+
+
+TREND_FIELDS = ("year", "region", "kind", "level")
+MAX_PARAGRAPHS = 20_000  # matching paragraphs read one by one to count occurrences
 
 
 def trends(library: Library | Searcher, request: SearchRequest) -> Trends:
-    """Count matching paragraphs and reports per year (ascending), region, kind and level."""
+    """Count reports indexed, reports, paragraphs and mentions per year (every year in range)."""
     searcher = searcher_of(library)
     a = answer(searcher, request)
     per_report = dict(searcher.facet_values(a.plan, "report"))
-    metas = {s.id: s.meta for s in searcher.summaries() if s.id in per_report}
-    tables: dict[str, dict[str, list]] = {
-        name: defaultdict(lambda: [0, 0]) for name in ("year", "region", "kind", "level")
-    }
-    for report_id, paragraphs in per_report.items():
+    indexed = reports_indexed(searcher, a.plan)
+    mentions = mentions_per_report(searcher, a) if a.result.total <= MAX_PARAGRAPHS else None
+    metas = {s.id: s.meta for s in searcher.summaries() if s.id in indexed}
+    tables: dict[str, dict[str, list]] = {name: defaultdict(lambda: [0, 0, 0, 0])
+                                          for name in TREND_FIELDS}  # fmt: skip
+    for report_id in indexed:
         meta = metas[report_id]
-        keys = {"year": str(meta.year or ""), "region": meta.region, "kind": meta.kind,
-                "level": meta.level}  # fmt: skip
-        for name, key in keys.items():
-            if key:
-                tables[name][key][0] += paragraphs
-                tables[name][key][1] += 1
+        # A report counts for every region of its path, as the region filter selects it.
+        keys = {"year": [str(meta.year or "")], "region": region_path(meta), "kind": [meta.kind],
+                "level": [meta.level]}  # fmt: skip
+        counts = (per_report.get(report_id, 0), int(report_id in per_report),
+                  (mentions or {}).get(report_id, 0), 1)  # fmt: skip
+        for name, values in keys.items():
+            for row in (tables[name][key] for key in values if key):
+                for i, n in enumerate(counts):
+                    row[i] += n
+    _fill_years(tables["year"])
+    points = {name: _points(tables[name], mentions is not None, name != "year")
+              for name in TREND_FIELDS}  # fmt: skip
+    return Trends(
+        request.q, a.mode, a.result.total, len(per_report), points["year"], points["region"],
+        points["kind"], points["level"], len(indexed),
+        sum(mentions.values()) if mentions is not None else None,
+        coverage(metas.values()), tuple(f.description for f in a.filters),
+    )  # fmt: skip
 
-    def points(name: str, by_count: bool = True) -> tuple[TrendPoint, ...]:
-        order = (lambda kv: (-kv[1][0], kv[0])) if by_count else (lambda kv: kv[0])
-        return tuple(TrendPoint(k, v[0], v[1]) for k, v in sorted(tables[name].items(), key=order))
 
-    return Trends(request.q, a.mode, a.result.total, len(per_report),
-                  points("year", by_count=False), points("region"), points("kind"),
-                  points("level"))  # fmt: skip
+def reports_indexed(searcher: Searcher, plan: Plan) -> set[str]:
+    """The reports with a paragraph passing ``plan``'s filters, whatever its query."""
+    if not plan.filters:
+        return {s.id for s in searcher.summaries() if s.paragraphs}
+    return {value for value, _ in searcher.facet_values(Plan(filters=plan.filters), "report")}
+
+
+def hits_by_report(searcher: Searcher, a: Answer) -> dict[str, list[HitKey]]:
+    """Every hit of the plan, grouped by report in order of first appearance."""
+    grouped: dict[str, list[HitKey]] = {}
+    for key in searcher.iter_hits(a.plan):
+        grouped.setdefault(key.report_id, []).append(key)
+    return grouped
+
+
+def check_breadth(a: Answer) -> None:
+    """Refuse a search whose matching paragraphs are too many to read one by one."""
+    if a.result.total > MAX_PARAGRAPHS:
+        raise QueryError(
+            "too_broad",
+            f"匹配的段落太多（{a.result.total} 段，上限 {MAX_PARAGRAPHS} 段）：请加上年份、地区等"
+            "筛选条件，或换一个更具体的词。",
+        )
+
+
+def mentions_per_report(searcher: Searcher, a: Answer) -> dict[str, int]:
+    """Occurrences of the search's terms in its matching paragraphs, per report."""
+    out = {}
+    for report_id, keys in hits_by_report(searcher, a).items():
+        paragraphs = searcher.load_report(report_id).paragraphs
+        out[report_id] = sum(count_occurrences(paragraphs[k.paragraph].text, a.parts) for k in keys)
+    return out
+
+
+def _fill_years(table: dict[str, list]) -> None:
+    """Add every year between the first and the last with a report, as an empty row."""
+    years = [int(y) for y in table if y.isdigit()]
+    for year in range(min(years, default=0), max(years, default=-1) + 1):
+        table[str(year)]  # a defaultdict: the row appears, all zeros
+
+
+def _points(table: dict[str, list], counted: bool, by_count: bool) -> tuple[TrendPoint, ...]:
+    """Rows as points: years ascending; the others by paragraphs, then reports indexed."""
+
+    def order(kv):
+        return (-kv[1][0], -kv[1][3], kv[0]) if by_count else kv[0]
+
+    return tuple(
+        TrendPoint(
+            value,
+            paragraphs,
+            reports,
+            indexed,
+            round(reports / indexed, 4) if indexed else None,
+            mentions if counted else None,
+        )  # fmt: skip
+        for value, (paragraphs, reports, mentions, indexed) in sorted(table.items(), key=order)
+    )
+
+
+def coverage(metas: Iterable[ReportMeta]) -> tuple[Coverage, ...]:
+    """Per level (national first): how many reports, from which year to which."""
+    groups: dict[str, list] = defaultdict(list)
+    for meta in metas:
+        groups[meta.level].append(meta.year)
+    order = [*LEVELS, ""]
+    out = []
+    for level in sorted(groups, key=lambda lv: order.index(lv) if lv in order else len(order)):
+        years = [y for y in groups[level] if y]
+        out.append(Coverage(level, LEVELS.get(level, "其他"), len(groups[level]),
+                            min(years, default=None), max(years, default=None),
+                            len(set(years))))  # fmt: skip
+    return tuple(out)
 
 
 def export_rows(library: Library | Searcher, request: SearchRequest) -> Iterator[dict]:

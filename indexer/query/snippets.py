@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from indexer.normalize import normalize_with_map
+from indexer.normalize import normalize, normalize_with_map
 from indexer.textmatch import occurrences
 
 WINDOW = 140  # characters of context shown (within the 100–160 the UI is designed for)
@@ -22,6 +22,30 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         norm.to_original(i, i + len(term)) for term in terms for i in occurrences(norm.text, term)
     ]
     return _merge(sorted(spans))
+
+
+def normalized_spans(norm: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Occurrences of any term in normalized ``norm``, in order; overlaps keep the first, longest."""
+    found = sorted(
+        ((i, i + len(t)) for t in dict.fromkeys(terms) for i in occurrences(norm, t)),
+        key=lambda span: (span[0], -span[1]),
+    )
+    out: list[tuple[int, int]] = []
+    for start, end in found:
+        if not out or start >= out[-1][1]:
+            out.append((start, end))
+    return out
+
+
+def occurrence_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Spans of the original ``text`` holding each occurrence of the normalized ``terms``."""
+    norm = normalize_with_map(text)
+    return [norm.to_original(s, e) for s, e in normalized_spans(norm.text, terms)]
+
+
+def count_occurrences(text: str, terms: Iterable[str]) -> int:
+    """How many occurrences :func:`occurrence_spans` finds, without mapping offsets back."""
+    return len(normalized_spans(normalize(text), terms))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
