@@ -35,11 +35,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     warmers = (Collection.of, prepare, vocabulary)
     app.extensions["govsearch.library"] = Library(app.config["INDEX_DIR"], warmers=warmers)
 
-    from webapp import api, pages, research
+    from webapp import analysis, api, pages, research
 
     app.register_blueprint(api.bp)
     app.register_blueprint(research.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(analysis.bp)
 
     @app.before_request
     def start_timer():
