@@ -15,10 +15,12 @@ Documents. Each report is stored as:
     joined by a newline that no phrase crosses;
   - fast fields ``serial`` (the report's), ``section`` (the normalized top-level heading)
     and ``section_key`` (its 62-bit hash, :func:`~indexer.engines.tantivy_fields.section_key`),
+    ``region_key`` (the same hash of the report's region as written), ``level``, ``kind``,
     ``year`` (i64, ``YEAR_MISSING`` when unknown), ``pkey`` (``serial << 20 | ordinal``, the
     paragraph's 0-based ordinal), ``recency`` (the year's tie-breaking weight); indexed only:
-    ``report``, ``level``, ``kind``, ``region_path`` (multi-valued), ``sentences``;
-  - stored: ``text`` (normalized), only when it has several sentences.
+    ``report``, ``region_path`` (multi-valued), ``sentences``;
+  - stored: ``para``, the paragraph as written (what a hit shows, read only for the page,
+    and normalized again only to check same-sentence candidates).
 
 A record string names one version of a report (it holds a random stamp), so a new view of
 the same directory decodes only the records the previous view had not seen.
@@ -85,10 +87,14 @@ from indexer.engines.tantivy_reports import (
     Facet,
     ReportRow,
     ReportTable,
+    decode_passage,
     decode_record,
+    encode_passage,
     encode_record,
     ranked,
 )
+from indexer.model import Paragraph
+from indexer.normalize import normalize
 from indexer.query.plan import (
     FACETS,
     Clause,
@@ -101,7 +107,7 @@ from indexer.query.plan import (
     year_range,
 )
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 VERSION_FILE = "govsearch-tantivy.json"
 FACET_LIMIT = 500
 CHUNK = 50_000  # hits held in memory at a time while streaming or verifying
@@ -128,16 +134,17 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("body_chars", tokenizer_name=_CHARS, index_option="freq")
     sb.add_text_field("heading", tokenizer_name=_GRAMS, index_option="position")
     sb.add_text_field("heading_chars", tokenizer_name=_CHARS, index_option="basic")
-    for name in ("report", "level", "kind", "region_path"):
+    for name in ("report", "region_path"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    for name in ("section", "record"):
+    for name in ("section", "record", "level", "kind"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("serial", "pkey", "year"):  # i64: a Python int in a u64 field fails the commit
         sb.add_integer_field(name, fast=True, indexed=True)
-    sb.add_integer_field("section_key", fast=True)
+    for name in ("section_key", "region_key"):
+        sb.add_integer_field(name, fast=True)
     sb.add_integer_field("sentences", indexed=True)
     sb.add_float_field("recency", fast=True)
-    for name in ("text", "blob", "headings"):
+    for name in ("para", "blob", "headings"):
         sb.add_bytes_field(name, stored=True)
     return sb.build()
 
@@ -174,10 +181,13 @@ class TantivyWriter:
         entry: ReportEntry = NO_ENTRY,
         summary: str = "{}",
         headings: bytes = b"",
+        title: str = "",
+        passages: Sequence[bytes] = (),
     ) -> None:
         """Add a report (its blob, record and paragraphs), replacing an earlier version.
 
-        ``entry``, ``summary`` (JSON) and ``headings`` are kept for the engine interface.
+        ``entry``, ``summary`` (JSON), ``headings`` and ``title`` are kept for the engine
+        interface; ``passages`` (one per paragraph) are stored with the paragraphs.
         """
         if not report_id or len(paragraphs) > ORDINAL_MASK or self._serial >= MAX_SERIAL:
             raise ValueError(f"cannot index report {report_id!r}: empty id or too large")
@@ -186,7 +196,7 @@ class TantivyWriter:
         add = self._writer.add_document
         add(tantivy.Document(doc_type="b", report=report_id, blob=blob))
         sections = dict.fromkeys(para.section for para in paragraphs if para.headings)
-        record = encode_record(serial, report_id, fields, entry, summary, sections)
+        record = encode_record(serial, report_id, fields, entry, summary, sections, title)
         add(tantivy.Document(doc_type="r", report=report_id, serial=serial, record=record,
                              headings=headings))  # fmt: skip
         shared = report_level(report_id, serial, fields)
@@ -194,7 +204,8 @@ class TantivyWriter:
         for ordinal, para in enumerate(paragraphs):
             if para.headings not in sections:
                 sections[para.headings] = heading_level(para)
-            doc = tantivy.Document(**shared, **sections[para.headings], **body_level(para.text))
+            stored = passages[ordinal] if passages else _passage(ordinal, para)
+            doc = tantivy.Document(**shared, **sections[para.headings], **body_level(para.text, stored))
             doc.add_integer("pkey", paragraph_key(serial, ordinal))
             add(doc)
 
@@ -501,8 +512,8 @@ class TantivyView:
         keys = []
         for chunk in self._records(candidates, with_address=True):
             for pkey, address in chunk:
-                text = self._searcher.doc(address).get_first("text").decode("utf-8")
-                if sentence_match(text, plan.clauses):
+                para = decode_passage(self._searcher.doc(address).get_first("para"))
+                if sentence_match(normalize(para.text), plan.clauses):
                     keys.append(pkey)
         with self._lock:
             self._verified[cache_key] = keys
@@ -629,6 +640,11 @@ def top_values(counts: dict[str, int], limit: int, complete: bool) -> Facet | No
     if complete or (len(counts) > limit and top[-1][1] > min(counts.values())):
         return top
     return None
+
+
+def _passage(ordinal: int, para: ParagraphDoc) -> bytes:
+    """What to store when a paragraph was given without its text as written."""
+    return encode_passage(Paragraph("", ordinal + 1, para.headings, para.text))
 
 
 def _terms(field: str, size: int) -> dict:

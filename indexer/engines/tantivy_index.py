@@ -53,6 +53,7 @@ from indexer.engines.tantivy_engine import (
 from indexer.engines.tantivy_reports import (
     Facet,
     encode_headings,
+    encode_passage,
     encode_summary,
     merge_headings,
 )
@@ -86,7 +87,8 @@ class TantivyReportWriter:
         self._run.put_report(
             report.id, encode_report(report), indexed_fields(report), paragraph_docs(report),
             entry=ReportEntry(report.content_hash, added, report.source_file), summary=encode_summary(report),
-            headings=encode_headings(report),
+            headings=encode_headings(report), title=report.meta.title,
+            passages=[encode_passage(para) for para in report.paragraphs],
         )  # fmt: skip
 
     def delete_report(self, report_id: str) -> None:

@@ -34,7 +34,7 @@ from operator import itemgetter
 from indexer.engines.base import ReportEntry, ReportSummary
 from indexer.engines.documents import ReportFields
 from indexer.engines.tantivy_fields import section_key
-from indexer.model import Report, ReportMeta
+from indexer.model import Paragraph, Report, ReportMeta
 
 REPORT_FACETS = ("report", "region", "year", "level", "kind")
 SEP = "\x1f"
@@ -55,6 +55,7 @@ class ReportRow:
     entry: ReportEntry = NO_ENTRY
     summary: str = "{}"
     sections: tuple[str, ...] = ()  # normalized top-level headings
+    title: str = ""
 
 
 def encode_record(
@@ -64,10 +65,11 @@ def encode_record(
     entry: ReportEntry = NO_ENTRY,
     summary: str = "{}",
     sections: Sequence[str] = (),
+    title: str = "",
 ) -> str:
     """The record string of a report version (see the module docstring)."""
     facts = [report_id, fields.region, fields.level, fields.kind, fields.year,
-             entry.content_hash, entry.added, list(sections), entry.source_file]  # fmt: skip
+             entry.content_hash, entry.added, list(sections), entry.source_file, title]  # fmt: skip
     stamp = random.getrandbits(62)
     return SEP.join([str(serial), str(stamp), json.dumps(facts, ensure_ascii=False), summary])
 
@@ -75,11 +77,25 @@ def encode_record(
 def decode_record(record: str) -> ReportRow:
     """Inverse of :func:`encode_record`."""
     serial, _stamp, facts, summary = record.split(SEP, 3)
-    report_id, region, level, kind, year, content_hash, added, sections, source = json.loads(facts)
+    report_id, region, level, kind, year, content_hash, added, sections, source, title = (
+        json.loads(facts)
+    )
     entry = ReportEntry(content_hash, added, source)
     return ReportRow(
-        int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections)
+        int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections), title
     )
+
+
+def encode_passage(para: Paragraph) -> bytes:
+    """A paragraph as written, stored in its paragraph document: what a hit shows."""
+    row = [para.id, para.number, list(para.section_path), para.text, para.is_heading]
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_passage(blob: bytes) -> Paragraph:
+    """Inverse of :func:`encode_passage`."""
+    paragraph_id, number, path, text, is_heading = json.loads(blob)
+    return Paragraph(paragraph_id, number, tuple(path), text, is_heading)
 
 
 def encode_summary(report: Report) -> str:
