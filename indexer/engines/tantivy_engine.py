@@ -377,6 +377,18 @@ class TantivyView:
         hits = self._searcher.search(query, 1, count=False).hits
         return self._searcher.doc(hits[0][1]).get_first("blob") if hits else None
 
+    def passage(self, report_id: str, ordinal: int) -> tuple[ReportRow, Paragraph] | None:
+        """A stored paragraph (as written) with its report's record, or None."""
+        table = self.table()
+        serial = table.serials.get(report_id)
+        if serial is None or not 0 <= ordinal <= ORDINAL_MASK:
+            return None
+        query = self._term("pkey", paragraph_key(serial, ordinal))
+        hits = self._searcher.search(query, 1, count=False).hits
+        if not hits:
+            return None
+        return table.rows[serial], decode_passage(self._searcher.doc(hits[0][1]).get_first("para"))
+
     def next_serial(self) -> int:
         """One more than the highest serial of a report."""
         query = self._term("doc_type", "r")

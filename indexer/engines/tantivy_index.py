@@ -36,6 +36,7 @@ from typing import TypeVar
 
 from indexer.engines.base import (
     IndexMissing,
+    Passage,
     ReportEntry,
     ReportSummary,
     decode_report,
@@ -215,6 +216,14 @@ class TantivySearcher:
             while len(self._reports) > REPORT_CACHE:
                 self._reports.popitem(last=False)
         return report
+
+    def passage(self, report_id: str, ordinal: int) -> Passage | None:
+        """A paragraph as stored in its own document: no report blob is decoded."""
+        found = self._live().passage(report_id, ordinal)
+        if found is None:
+            return None
+        row, paragraph = found
+        return Passage(report_id, row.title, row.region, row.year, paragraph)
 
     def headings(self) -> list[tuple[str, int]]:
         """Every section heading as written with the number of paragraphs under it.

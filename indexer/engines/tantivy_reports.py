@@ -181,12 +181,14 @@ class ReportTable:
         """Facet values by serial, and the serials of each value where several share one."""
         size = self.top_serial + 1
         self._names: list[str] = [""] * size
+        self.serials: dict[str, int] = {}  # by report id
         self._regions: list[str] = [""] * size
         self._combo_of: list[int] = [0] * size
         codes: dict[tuple, int] = {}
         regions: dict[str, list[int]] = {}
         for serial, row in self.rows.items():
             self._names[serial] = row.report_id
+            self.serials[row.report_id] = serial
             self._regions[serial] = row.region
             self._combo_of[serial] = codes.setdefault((row.year, row.level, row.kind), len(codes))
             regions.setdefault(row.region, []).append(serial)
