@@ -45,7 +45,9 @@ asked for four times as many, and again with more if left-out values might tie a
 (up to ``buckets``, 50,000, under tantivy's limit of 65,000 buckets; past that, ties at the
 cut are broken among the values returned). :meth:`TantivyView.facet_values` has no cut: it
 splits the reports into serial ranges until each range fits. Total and facets come from one
-evaluation (``aggregate``), the page from a second (``search``) on the same searcher.
+evaluation (``aggregate``), the page from a second (``search``) on the same searcher; for
+the relevance order the two run at the same time (tantivy releases the GIL), since tantivy
+cannot rank and aggregate in one pass and a ``top_hits`` aggregation cannot sort by score.
 
 Same sentence. A paragraph of one sentence matches as a paragraph. Plans that cannot differ
 (:func:`~indexer.query.plan.sentence_is_paragraph`) add nothing. Otherwise the multi-sentence
@@ -61,6 +63,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
@@ -124,6 +127,7 @@ _ORDER = {
 }  # records are (score, year, segment_ord, doc, pkey)
 _KEY, _COUNT = itemgetter("key"), itemgetter("doc_count")
 Q = tantivy.Query
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tantivy-page")
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 
 
@@ -426,14 +430,21 @@ class TantivyView:
         """Total and facets over all hits, and the page ``plan.offset:+plan.size``."""
         query = self._query(plan)
         table = self.table()
+        # The ranked page needs nothing from the aggregation: both run at once, each releasing
+        # the GIL (tantivy cannot rank and aggregate in one evaluation).
+        page = _POOL.submit(self._relevance_page, query, plan) if plan.sort == "relevance" else None
         aggs = {"serial": _terms("serial", self.buckets),
                 "section": _terms(_section_field(table), 4 * self.facet_limit)}  # fmt: skip
-        found = self._searcher.aggregate(query, aggs)
-        serials, counts = self._serial_counts(query, found["serial"])
-        facets = {"section": self._sections(query, found["section"]),
-                  **table.facets(serials, counts, self.facet_limit)}  # fmt: skip
-        total = sum(counts)
-        hits = self._page(query, plan, table.years(serials, counts), total)
+        try:
+            found = self._searcher.aggregate(query, aggs)
+            serials, counts = self._serial_counts(query, found["serial"])
+            facets = {"section": self._sections(query, found["section"]),
+                      **table.facets(serials, counts, self.facet_limit)}  # fmt: skip
+            total = sum(counts)
+        finally:
+            hits = page.result() if page is not None else None
+        if hits is None:
+            hits = self._page(query, plan, table.years(serials, counts), total)
         return EngineResult(total, {name: facets[name] for name in FACETS}, self._keys(hits))
 
     def facet_values(self, plan: Plan, name: str) -> Facet:
@@ -578,12 +589,17 @@ class TantivyView:
             out[value] = out.get(value, 0) + n
         return out
 
+    def _relevance_page(self, query, plan: Plan) -> list:
+        if plan.size == 0:  # tantivy panics on limit=0
+            return []
+        return self._searcher.search(query, plan.size, count=False, offset=plan.offset,
+                                     weight_by_field="recency").hits  # fmt: skip
+
     def _page(self, query, plan: Plan, years: dict[int | None, int], total: int) -> list:
         if plan.size == 0 or plan.offset >= total:  # tantivy panics on limit=0
             return []
         if plan.sort == "relevance":
-            return self._searcher.search(query, plan.size, count=False, offset=plan.offset,
-                                         weight_by_field="recency").hits  # fmt: skip
+            return self._relevance_page(query, plan)
         hits: list = []
         skip = plan.offset
         by_year = {YEAR_MISSING if y is None else y: n for y, n in years.items()}

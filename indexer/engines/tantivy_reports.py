@@ -27,6 +27,7 @@ import json
 import random
 import threading
 from collections import Counter, deque
+from itertools import compress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from operator import itemgetter
@@ -136,12 +137,32 @@ def merge_headings(blobs: Iterable[bytes]) -> list[tuple[str, int]]:
 def ranked(counts: Mapping[str, int], limit: int | None = None) -> Facet:
     """Values by count, most first, ties by value; the first ``limit`` (all if None)."""
     if limit is not None and len(counts) > limit:
-        cut = heapq.nlargest(limit, counts.values())[-1]  # only values reaching it compete
+        cut = count_at(counts.values(), limit)  # only values reaching it compete
         pairs = [(-n, value) for value, n in counts.items() if n >= cut]
     else:
         pairs = [(-n, value) for value, n in counts.items()]
     pairs.sort()
     return tuple((value, -n) for n, value in pairs[:limit])
+
+
+def count_at(counts: Iterable[int], rank: int) -> int:
+    """The ``rank``-th largest of ``counts`` (1-based), counting repeats; 0 if fewer.
+
+    Counts repeat a lot (many reports share a count), so this walks the distinct counts.
+    """
+    seen = 0
+    how_many = Counter(counts)
+    for n in sorted(how_many, reverse=True):
+        seen += how_many[n]
+        if seen >= rank:
+            return n
+    return 0
+
+
+def _top(pairs: Iterable[tuple[str, int]], limit: int | None) -> Facet:
+    """Like :func:`ranked`, for pairs of distinct values that already hold every contender."""
+    ordered = sorted((-n, value) for value, n in pairs if value)
+    return tuple((value, -n) for n, value in ordered[:limit])
 
 
 def _tally(keys: Iterable, counts: Sequence[int]) -> dict:
@@ -197,7 +218,8 @@ class ReportTable:
         for serial in self.rows:
             self._combo_groups[self._combo_of[serial]].append(serial)
         # One report per region: the regions are keys already (as report ids are).
-        self._region_groups = None if len(regions) == len(self.rows) else regions
+        unique = len(regions) == len(self.rows) and "" not in regions
+        self._region_groups = None if unique else regions
 
     def _index_sections(self) -> None:
         """Section names by section_key; two names of one key are counted by name instead."""
@@ -246,25 +268,35 @@ class ReportTable:
         limit: int | None = None,
         names: Sequence[str] = REPORT_FACETS,
     ) -> dict[str, Facet]:
-        """Report-level facets ``names``, given paragraph counts per serial; "" left out."""
-        tallies: dict[str, dict] = {}
-        if "report" in names:
-            tallies["report"] = dict(
-                zip(map(self._names.__getitem__, serials), counts, strict=True)
-            )
-        if "region" in names:
-            tallies["region"] = self._sums(serials, counts, self._regions, self._region_groups)
+        """Report-level facets ``names``, given paragraph counts per serial; "" left out.
+
+        Report ids (and regions, when each report has its own) are distinct values, so only
+        the reports whose count reaches the ``limit``-th largest need a name and a sort.
+        """
+        out: dict[str, Facet] = {}
+        chosen: Iterable[int] = range(len(serials))
+        if limit is not None and len(serials) > limit:
+            cut = count_at(counts, limit)
+            chosen = list(compress(chosen, map(cut.__le__, counts)))
+        for name, values in (("report", self._names), ("region", self._regions)):
+            if name in names and (name == "report" or self._region_groups is None):
+                out[name] = _top(((values[serials[i]], counts[i]) for i in chosen), limit)
+        if "region" in names and "region" not in out:
+            sums = self._sums(serials, counts, self._regions, self._region_groups)
+            sums.pop("", None)
+            out["region"] = ranked(sums, limit)
         combos = {"year", "level", "kind"}.intersection(names)
         if combos:
-            tallies.update({name: {} for name in ("year", "level", "kind")})
+            tallies: dict[str, dict] = {name: {} for name in ("year", "level", "kind")}
             for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
                 year, level, kind = self._combos[code]
                 for name, value in (("year", "" if year is None else str(year)),
                                     ("level", level), ("kind", kind)):  # fmt: skip
                     tallies[name][value] = tallies[name].get(value, 0) + n
-        for tally in tallies.values():
-            tally.pop("", None)
-        return {name: ranked(tallies[name], limit) for name in names}
+            for name in combos:
+                tallies[name].pop("", None)
+                out[name] = ranked(tallies[name], limit)
+        return {name: out[name] for name in names}
 
     def _sums(self, serials, counts, key_of: list, groups: dict | None) -> dict:
         """Sum ``counts`` by ``key_of[serial]``."""
