@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, re
 
 # Bump when reading/structure/normalization changes, so every report is re-indexed.
 PIPELINE_VERSION = "3"
+HASHES_FILE = "file-hashes.json"  # in the index root: what FileHashes remembers
 
 
 @dataclass
@@ -46,19 +48,87 @@ class SourceFile:
 
 
 def find_report_files(paths: Iterable[Path]) -> list[Path]:
-    """Return report files under ``paths`` (files or directories), sorted, without duplicates."""
+    """Return report files under ``paths`` (files or directories), sorted, without duplicates.
+
+    Directories are walked as ``Path.rglob`` does (symlinked directories are not entered) and
+    each file is resolved; only symlinks need a system call of their own.
+    """
     found: dict[Path, None] = {}
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found[child.resolve()] = None
+            for name in sorted(_walk(str(path.resolve())), key=lambda n: n.split(os.sep)):
+                found[Path(name)] = None
         elif path.is_file():
             found[path.resolve()] = None
         else:
             raise FileNotFoundError(f"no such file or directory: {path}")
     return list(found)
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Report files under ``folder`` (itself resolved), symlinks resolved, in any order."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES and entry.is_file():
+            yield os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+
+
+class FileHashes:
+    """Content hashes of the files earlier runs read, by path, size and modification time.
+
+    A file whose size and mtime are unchanged is not read again. A file modified less than
+    ``RACY_NS`` before it was hashed is not remembered, so that a second change within the
+    same tick of the file system's clock cannot go unseen.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, path: Path | None, trust: bool = True):
+        self.path = path
+        self.known: dict[str, list] = self._load() if trust and path is not None else {}
+        self.seen: dict[str, list] = {}
+
+    def _load(self) -> dict[str, list]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) and data.pop("version", None) == 1 else {}
+
+    def data_hash(self, path: Path, st: os.stat_result) -> str:
+        """The sha256 of the file's bytes, read only if the file is new or changed."""
+        name = str(path)
+        known = self.known.get(name)
+        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            digest = known[2]
+        else:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if st.st_mtime_ns < time.time_ns() - self.RACY_NS:
+            self.seen[name] = [st.st_size, st.st_mtime_ns, digest]
+        return digest
+
+    def save(self, roots: Sequence[Path]) -> None:
+        """Keep what this run saw, and what earlier runs saw outside its ``roots``."""
+        if self.path is None:
+            return
+        kept = {name: v for name, v in self.known.items() if not _under(Path(name), roots)}
+        data = {"version": 1, **kept, **self.seen}
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        try:
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # only a cache: the next run reads the files again
+
+
+def _under(source: Path, roots: Sequence[Path]) -> bool:
+    return any(source == root or root in source.parents for root in roots)
 
 
 def fingerprint(data_hash: str, overrides: dict[str, str]) -> str:
@@ -69,15 +139,25 @@ def fingerprint(data_hash: str, overrides: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def describe_source(path: Path, catalogs: dict[Path, dict[str, dict[str, str]]]) -> SourceFile:
+def describe_source(
+    path: Path, catalogs: dict[Path, dict[str, dict[str, str]]], hashes: FileHashes | None = None
+) -> SourceFile:
     """Collect a file's overrides (catalog, then sidecar) and fingerprint."""
     folder = path.parent
     if folder not in catalogs:
         catalogs[folder] = metadata.load_catalog(folder)
     overrides = metadata.overrides_for(path, catalogs[folder])
     report_id = metadata.report_id_for(path, overrides)
-    check_size(path)  # before reading: a huge file is refused without loading it
-    data_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    if hashes is None:
+        check_size(path)  # before reading: a huge file is refused without loading it
+        data_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    else:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            raise UnreadableReport(f"cannot read file: {exc.strerror or exc}") from exc
+        check_size(path, st.st_size)
+        data_hash = hashes.data_hash(path, st)
     return SourceFile(path, report_id, overrides, fingerprint(data_hash, overrides), data_hash)
 
 
@@ -115,8 +195,7 @@ def _removed(
     present = set(ids_by_file)
     out = []
     for report_id, entry in indexed.items():
-        source = Path(entry.source_file)
-        under_root = any(source == root or root in source.parents for root in roots)
+        under_root = _under(Path(entry.source_file), roots)
         current_id = ids_by_file.get(entry.source_file) or report_id
         if (
             entry.source_file
@@ -138,12 +217,13 @@ def index_paths(
     started = time.perf_counter()
     files = find_report_files(paths)
     roots = [Path(p).resolve() for p in paths]
+    hashes = FileHashes(Path(engine.root) / HASHES_FILE, trust=not rebuild)
     with engine.writer(rebuild=rebuild, wait=wait) as writer:
         # The previous versions of changed reports: their paragraph ids become aliases.
         before = engine.snapshot() if engine.exists() else None
         try:
             indexed = {} if rebuild or before is None else before.reports()
-            run = _Run(indexed, writer, {str(f): "" for f in files}, before=before)
+            run = _Run(indexed, writer, {str(f): "" for f in files}, before=before, hashes=hashes)
             for path in files:
                 run.index_file(path)
                 if progress:
@@ -154,10 +234,11 @@ def index_paths(
         finally:
             if before is not None:
                 before.close()
+    hashes.save(roots)
     summary = run.summary
     snap = engine.snapshot()
     try:
-        summary.reports = len(snap.reports())
+        summary.reports = snap.report_count()
         summary.paragraphs = snap.paragraph_count()
     finally:
         snap.close()
@@ -177,12 +258,13 @@ class _Run:
     catalogs: dict[Path, dict[str, dict[str, str]]] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)  # data hash -> first file
     before: Store | None = None  # the index as the run found it
+    hashes: FileHashes | None = None  # content hashes of files unchanged since a run
 
     def index_file(self, path: Path) -> None:
         """Index one file if it changed, recording the outcome in the summary."""
         name = str(path)
         try:
-            source = describe_source(path, self.catalogs)
+            source = describe_source(path, self.catalogs, self.hashes)
         except UnreadableReport as exc:
             self.summary.failed.append((name, exc.reason))
             return

@@ -102,6 +102,9 @@ class Store(Protocol):
     def paragraph_count(self) -> int:
         """Number of indexed paragraphs."""
 
+    def report_count(self) -> int:
+        """Number of indexed reports."""
+
     def close(self) -> None:
         """Release files held open."""
 

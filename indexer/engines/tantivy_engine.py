@@ -407,6 +407,10 @@ class TantivyView:
             self._paragraphs = self._searcher.search(query, 1, count=True).count
         return self._paragraphs
 
+    def report_count(self) -> int:
+        """Number of indexed reports (a count of their records; no record is read)."""
+        return self._searcher.search(self._term("doc_type", "r"), 1, count=True).count
+
     def segment_count(self) -> int:
         """Number of segments."""
         return self._searcher.num_segments

@@ -248,6 +248,10 @@ class TantivySearcher:
         """Number of indexed paragraphs."""
         return self._live().paragraph_count()
 
+    def report_count(self) -> int:
+        """Number of indexed reports."""
+        return self._live().report_count()
+
     # -- the rest --------------------------------------------------------------------------
     def derived(self, name: str, compute: Callable[[TantivySearcher], T]) -> T:
         """``compute(self)``, computed once per searcher even when asked from many threads."""
