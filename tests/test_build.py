@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from indexer.build import index_paths
+from indexer.build import FileHashes, find_report_files, index_paths
 from indexer.engines import IndexBusy
 from indexer.query import Library, SearchRequest, search
 
@@ -171,3 +173,58 @@ def test_whoosh_index_level_phrase_queries_are_exact(reports, tmp_path):
             assert truth, phrase
     finally:
         snapshot.close()
+
+
+def test_report_files_are_found_as_rglob_and_resolve_find_them(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "real").mkdir()
+    for name in ("a/b/x.txt", "a-c.TXT", "a/y.html", "real/z.docx", "notes.md", ".hidden.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "a" / "link").symlink_to(tmp_path / "real")  # a symlinked folder: not entered
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "a" / "y.html")
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "nothing")
+    expected = {}
+    for child in sorted(tmp_path.rglob("*")):
+        if child.is_file() and child.suffix.lower() in (".txt", ".html", ".docx", ".pdf"):
+            expected[child.resolve()] = None
+    assert find_report_files([tmp_path]) == list(expected)
+
+
+def test_unchanged_files_are_not_read_again(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("甲乙丙", encoding="utf-8")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(report, ns=(old, old))
+    hashes = FileHashes(tmp_path / "hashes.json")
+    first = hashes.data_hash(report, report.stat())
+    hashes.save([tmp_path])
+    report.write_text("丁戊己", encoding="utf-8")  # same size and mtime: taken as unchanged
+    os.utime(report, ns=(old, old))
+    assert FileHashes(tmp_path / "hashes.json").data_hash(report, report.stat()) == first
+    os.utime(report, ns=(old + 1, old + 1))
+    changed = FileHashes(tmp_path / "hashes.json").data_hash(report, report.stat())
+    assert changed != first
+    assert FileHashes(tmp_path / "hashes.json", trust=False).data_hash(report, report.stat()) == changed
+
+
+def test_files_modified_just_now_are_not_remembered(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("甲乙丙", encoding="utf-8")
+    hashes = FileHashes(tmp_path / "hashes.json")
+    hashes.data_hash(report, report.stat())
+    hashes.save([tmp_path])
+    assert FileHashes(tmp_path / "hashes.json").known == {}
+
+
+def test_an_edited_file_is_reindexed_on_the_next_run(make_engine, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    report = folder / "taicang-2023.txt"
+    report.write_text(REPORT_A, encoding="utf-8")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(report, ns=(old, old))
+    engine = make_engine(tmp_path / "ix")
+    assert index_paths([folder], engine).added == ["taicang-2023"]
+    assert index_paths([folder], engine).unchanged == ["taicang-2023"]
+    report.write_text(REPORT_A.replace("综合查一次", "综合查两次"), encoding="utf-8")
+    assert index_paths([folder], engine).updated == ["taicang-2023"]
