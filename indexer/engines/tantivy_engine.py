@@ -95,6 +95,7 @@ from indexer.engines.tantivy_reports import (
     encode_passage,
     encode_record,
     ranked,
+    tally_headings,
 )
 from indexer.model import Paragraph
 from indexer.normalize import normalize
@@ -344,6 +345,11 @@ class TantivyView:
         self._table: ReportTable | None = None
         self._paragraphs: int | None = None
         self._verified: OrderedDict[tuple, list[int]] = OrderedDict()
+        self._headings_lock = threading.Lock()
+        self._heading_totals: dict[str, int] | None = None
+        self._heading_seed = None  # (old searcher, its table, its totals) to update from
+        if previous is not None and previous._heading_totals is not None:
+            self._heading_seed = (previous._searcher, previous.table(), previous._heading_totals)
 
     # -- reports ---------------------------------------------------------------------------
     def table(self) -> ReportTable:
@@ -370,10 +376,40 @@ class TantivyView:
                 row = known.get(record)
                 yield record, row if row is not None else decode_record(record)
 
-    def report_headings(self) -> Iterator[bytes]:
-        """The stored headings of every report (one document read each)."""
-        for address in self._every_doc(self._term("doc_type", "r")):
-            yield self._searcher.doc(address).get_first("headings") or b""
+    def heading_totals(self) -> dict[str, int]:
+        """Every heading as written with its paragraph count, in the order first met.
+
+        Read from every report's record once; a view that follows one with totals reads
+        only the records that came and went since (the old ones from the old searcher).
+        """
+        with self._headings_lock:
+            if self._heading_totals is None:
+                self._heading_totals = self._tally_headings()
+                self._heading_seed = None
+            return self._heading_totals
+
+    def _tally_headings(self) -> dict[str, int]:
+        if self._heading_seed is None:
+            return tally_headings({}, self._stored_headings(self._searcher, None))
+        searcher, old, totals = self._heading_seed
+        records = self.table().records
+        gone = [row.serial for record, row in old.records.items() if record not in records]
+        new = [row.serial for record, row in records.items() if record not in old.records]
+        totals = tally_headings(dict(totals), self._stored_headings(searcher, gone), sign=-1)
+        return tally_headings(totals, self._stored_headings(self._searcher, new))
+
+    def _stored_headings(self, searcher: tantivy.Searcher, serials: list[int] | None):
+        """The stored headings of the reports with ``serials`` (all if None), in index order."""
+        query = self._term("doc_type", "r")
+        if serials is not None:
+            if not serials:
+                return
+            query = _all_of([query, Q.term_set_query(self._schema, "serial", serials)])
+        n = searcher.search(query, 1, count=True).count
+        if n == 0:  # tantivy panics on limit=0
+            return
+        for _score, address in searcher.search(query, n, count=False).hits:
+            yield searcher.doc(address).get_first("headings") or b""
 
     def load_blob(self, report_id: str) -> bytes | None:
         """The stored blob of a report, or None."""

@@ -56,7 +56,7 @@ from indexer.engines.tantivy_reports import (
     encode_headings,
     encode_passage,
     encode_summary,
-    merge_headings,
+    sorted_headings,
 )
 from indexer.model import Report
 from indexer.normalize import normalize
@@ -229,11 +229,12 @@ class TantivySearcher:
         """Every section heading as written with the number of paragraphs under it.
 
         Most paragraphs first, ties in index order; read from every report's record once
-        per searcher (one stored-document read per report).
+        (one stored-document read per report), then updated from one searcher to the next
+        by reading only the reports that came and went.
         """
 
         def merge(_self) -> list[tuple[str, int]]:
-            return merge_headings(self._live().report_headings())
+            return sorted_headings(self._live().heading_totals())
 
         return list(self._once(("engine", "headings"), merge))
 

@@ -120,17 +120,25 @@ def encode_headings(report: Report) -> bytes:
     return json.dumps(list(counts.items()), ensure_ascii=False).encode("utf-8")
 
 
-def merge_headings(blobs: Iterable[bytes]) -> list[tuple[str, int]]:
-    """Sum the headings of many reports: most paragraphs first, ties in the order met.
-
-    (Ordering ties by heading would cost more than the rest: long, alike Chinese strings.)
-    """
-    total: dict[str, int] = {}
+def tally_headings(total: dict[str, int], blobs: Iterable[bytes], sign: int = 1) -> dict:
+    """Add (``sign`` 1) or take away (-1) the headings of reports; a count of 0 leaves."""
     get = total.get
     for blob in blobs:
         if blob:
             for heading, count in json.loads(blob):
-                total[heading] = get(heading, 0) + count
+                n = get(heading, 0) + sign * count
+                if n:
+                    total[heading] = n
+                else:
+                    del total[heading]
+    return total
+
+
+def sorted_headings(total: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Most paragraphs first, ties in the order met.
+
+    (Ordering ties by heading would cost more than the rest: long, alike Chinese strings.)
+    """
     return sorted(total.items(), key=itemgetter(1), reverse=True)
 
 
