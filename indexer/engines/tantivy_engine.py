@@ -221,7 +221,7 @@ class TantivyWriter:
 
 class TantivyEngine:
     """A tantivy index directory: write with :meth:`writer`, read a committed state with
-    :meth:`view` (the query methods here answer on the latest one)."""
+    :meth:`view` (which answers plans)."""
 
     def __init__(
         self,
@@ -283,43 +283,6 @@ class TantivyEngine:
         finally:
             run._writer = None  # dropping the last reference releases tantivy's lock
             del handle
-
-    # The latest state's answers, for callers that hold an engine rather than a view.
-    def search(self, plan: Plan) -> EngineResult:
-        """See :meth:`TantivyView.search`."""
-        return self.view().search(plan)
-
-    def iter_hits(self, plan: Plan) -> Iterator[HitKey]:
-        """See :meth:`TantivyView.iter_hits`."""
-        return self.view().iter_hits(plan)
-
-    def count(self, plan: Plan) -> int:
-        """See :meth:`TantivyView.count`."""
-        return self.view().count(plan)
-
-    def facet_values(self, plan: Plan, name: str) -> Facet:
-        """See :meth:`TantivyView.facet_values`."""
-        return self.view().facet_values(plan, name)
-
-    def doc_freq(self, term: str) -> int:
-        """See :meth:`TantivyView.doc_freq`."""
-        return self.view().doc_freq(term)
-
-    def paragraph_count(self) -> int:
-        """See :meth:`TantivyView.paragraph_count`."""
-        return self.view().paragraph_count()
-
-    def segment_count(self) -> int:
-        """Number of segments of the committed index (merges reduce it)."""
-        return self.view().segment_count()
-
-    def load_blob(self, report_id: str) -> bytes | None:
-        """See :meth:`TantivyView.load_blob`."""
-        return self.view().load_blob(report_id)
-
-    def report_ids(self) -> list[str]:
-        """Ids of every indexed report, sorted."""
-        return self.view().table().report_ids()
 
 
 class TantivyView:
