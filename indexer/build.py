@@ -79,46 +79,85 @@ def _walk(folder: str) -> Iterator[str]:
             yield os.path.realpath(entry.path) if entry.is_symlink() else entry.path
 
 
-class FileHashes:
-    """Content hashes of the files earlier runs read, by path, size and modification time.
+@dataclass(frozen=True)
+class KnownSource:
+    """What an earlier run found for a file that has not changed since (nothing is read)."""
 
-    A file whose size and mtime are unchanged is not read again. A file modified less than
-    ``RACY_NS`` before it was hashed is not remembered, so that a second change within the
-    same tick of the file system's clock cannot go unseen.
+    report_id: str
+    content_hash: str
+    data_hash: str
+
+
+class FileHashes:
+    """What earlier runs found for each file, by path, size and modification time.
+
+    A file whose size and mtime are unchanged is not read again (:meth:`data_hash`); when its
+    folder's catalog and its sidecar are unchanged too, even its report id and fingerprint
+    are known without reading them (:meth:`known`). A file (or catalog, or sidecar) modified
+    less than ``RACY_NS`` before it was read is not remembered, so that a second change within
+    the same tick of the file system's clock cannot go unseen.
     """
 
     RACY_NS = 2_000_000_000
+    VERSION = f"2-{PIPELINE_VERSION}"  # a new pipeline version fingerprints files anew
 
     def __init__(self, path: Path | None, trust: bool = True):
         self.path = path
-        self.known: dict[str, list] = self._load() if trust and path is not None else {}
+        self.remembered: dict[str, list] = self._load() if trust and path is not None else {}
         self.seen: dict[str, list] = {}
+        self._folders: dict[str, tuple] = {}
+        self._racy = time.time_ns() - self.RACY_NS
 
     def _load(self) -> dict[str, list]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        return data if isinstance(data, dict) and data.pop("version", None) == 1 else {}
+        if not isinstance(data, dict) or data.get("version") != self.VERSION:
+            return {}
+        return data.get("files", {})
+
+    def known(self, path: Path, st: os.stat_result) -> KnownSource | None:
+        """The report id and fingerprint of an unchanged file, or None (then describe it)."""
+        found = self.remembered.get(str(path))
+        if not found or found[:2] != [st.st_size, st.st_mtime_ns]:
+            return None
+        if found[5:] != list(self._stamps(path)):
+            return None
+        return KnownSource(found[3], found[4], found[2])
 
     def data_hash(self, path: Path, st: os.stat_result) -> str:
         """The sha256 of the file's bytes, read only if the file is new or changed."""
-        name = str(path)
-        known = self.known.get(name)
-        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
-            digest = known[2]
-        else:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if st.st_mtime_ns < time.time_ns() - self.RACY_NS:
-            self.seen[name] = [st.st_size, st.st_mtime_ns, digest]
-        return digest
+        found = self.remembered.get(str(path))
+        if found and found[:2] == [st.st_size, st.st_mtime_ns]:
+            return found[2]
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def remember(self, source: SourceFile, st: os.stat_result) -> None:
+        """Keep what was found for ``source`` if nothing it was read from changed just now."""
+        stamps = self._stamps(source.path)
+        mtimes = [st.st_mtime_ns] + [stamp[1] for stamp in stamps if stamp]
+        if max(mtimes) < self._racy:
+            self.seen[str(source.path)] = [st.st_size, st.st_mtime_ns, source.data_hash,
+                                           source.report_id, source.content_hash, *stamps]  # fmt: skip
+
+    def _stamps(self, path: Path) -> tuple:
+        """(size, mtime) of the folder's catalog and of the file's sidecar (None: absent)."""
+        folder = str(path.parent)
+        if folder not in self._folders:
+            self._folders[folder] = _folder_stamps(folder)
+        catalog, sidecars = self._folders[folder]
+        sidecar = None
+        if path.name + metadata.SIDECAR_SUFFIX in sidecars:
+            sidecar = _stamp(metadata.sidecar_path(path))
+        return (catalog, sidecar)
 
     def save(self, roots: Sequence[Path]) -> None:
         """Keep what this run saw, and what earlier runs saw outside its ``roots``."""
         if self.path is None:
             return
-        kept = {name: v for name, v in self.known.items() if not _under(Path(name), roots)}
-        data = {"version": 1, **kept, **self.seen}
+        kept = {name: v for name, v in self.remembered.items() if not _under(name, roots)}
+        data = {"version": self.VERSION, "files": {**kept, **self.seen}}
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         try:
             tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -127,8 +166,27 @@ class FileHashes:
             tmp.unlink(missing_ok=True)  # only a cache: the next run reads the files again
 
 
-def _under(source: Path, roots: Sequence[Path]) -> bool:
-    return any(source == root or root in source.parents for root in roots)
+def _folder_stamps(folder: str) -> tuple[list | None, frozenset[str]]:
+    """The catalog's stamp and the names of the sidecars in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        names = []
+    sidecars = frozenset(n for n in names if n.endswith(metadata.SIDECAR_SUFFIX))
+    return _stamp(Path(folder) / metadata.CATALOG_NAME), sidecars
+
+
+def _stamp(path: Path) -> list | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _under(source: str, roots: Sequence[Path]) -> bool:
+    """True if the (resolved) path ``source`` is one of ``roots`` or inside one."""
+    return any(source == str(root) or source.startswith(f"{root}{os.sep}") for root in roots)
 
 
 def fingerprint(data_hash: str, overrides: dict[str, str]) -> str:
@@ -152,13 +210,19 @@ def describe_source(
         check_size(path)  # before reading: a huge file is refused without loading it
         data_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     else:
-        try:
-            st = path.stat()
-        except OSError as exc:
-            raise UnreadableReport(f"cannot read file: {exc.strerror or exc}") from exc
-        check_size(path, st.st_size)
+        st = stat_source(path)
         data_hash = hashes.data_hash(path, st)
     return SourceFile(path, report_id, overrides, fingerprint(data_hash, overrides), data_hash)
+
+
+def stat_source(path: Path) -> os.stat_result:
+    """The file's stat, refusing a file over the size limit (before anything reads it)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UnreadableReport(f"cannot read file: {exc.strerror or exc}") from exc
+    check_size(path, st.st_size)
+    return st
 
 
 def build_report(source: SourceFile) -> Report:
@@ -195,7 +259,7 @@ def _removed(
     present = set(ids_by_file)
     out = []
     for report_id, entry in indexed.items():
-        under_root = _under(Path(entry.source_file), roots)
+        under_root = _under(entry.source_file, roots)
         current_id = ids_by_file.get(entry.source_file) or report_id
         if (
             entry.source_file
@@ -264,21 +328,27 @@ class _Run:
         """Index one file if it changed, recording the outcome in the summary."""
         name = str(path)
         try:
-            source = describe_source(path, self.catalogs, self.hashes)
+            st = stat_source(path) if self.hashes else None
         except UnreadableReport as exc:
             self.summary.failed.append((name, exc.reason))
             return
-        except (OSError, ValueError) as exc:
-            self.summary.failed.append((name, str(exc)))
+        known = self.hashes.known(path, st) if self.hashes else None
+        source = None if known else self._describe(path, st)
+        if source is not None:
+            known = KnownSource(source.report_id, source.content_hash, source.data_hash)
+        if known is None:
             return
-        self.ids_by_file[name] = source.report_id
-        if source.report_id in self.taken:
-            other = self.taken[source.report_id]
-            self.summary.failed.append((name, f"report id {source.report_id!r} is used by {other}"))
+        self.ids_by_file[name] = known.report_id
+        if known.report_id in self.taken:
+            other = self.taken[known.report_id]
+            self.summary.failed.append((name, f"report id {known.report_id!r} is used by {other}"))
             return
-        previous = self.indexed.get(source.report_id)
-        if previous and previous.content_hash == source.content_hash:
-            self._done(source, self.summary.unchanged)
+        previous = self.indexed.get(known.report_id)
+        if previous and previous.content_hash == known.content_hash:
+            self._done(path, known, self.summary.unchanged)
+            return
+        source = source or self._describe(path, st)
+        if source is None:
             return
         try:
             report = build_report(source)
@@ -288,21 +358,35 @@ class _Run:
             return
         added = previous.added if previous and previous.added else _now()
         self.writer.put_report(self._with_aliases(report), added=added)
-        self._done(source, self.summary.updated if previous else self.summary.added)
+        self._done(path, known, self.summary.updated if previous else self.summary.added)
+
+    def _describe(self, path: Path, st: os.stat_result | None) -> SourceFile | None:
+        """Describe ``path`` (and remember it), or record why it cannot be."""
+        try:
+            source = describe_source(path, self.catalogs, self.hashes)
+        except UnreadableReport as exc:
+            self.summary.failed.append((str(path), exc.reason))
+            return None
+        except (OSError, ValueError) as exc:
+            self.summary.failed.append((str(path), str(exc)))
+            return None
+        if self.hashes and st is not None:
+            self.hashes.remember(source, st)
+        return source
 
     def _with_aliases(self, report: Report) -> Report:
         """Keep the ids of the report's previous version as aliases of its paragraphs."""
         old = self.before.load_report(report.id) if self.before else None
         return replace(report, aliases=carry_aliases(old, report)) if old else report
 
-    def _done(self, source: SourceFile, outcome: list[str]) -> None:
+    def _done(self, path: Path, source: KnownSource, outcome: list[str]) -> None:
         """Record a report as indexed (or unchanged) and flag byte-identical duplicates."""
         outcome.append(source.report_id)
-        self.taken[source.report_id] = str(source.path)
-        first = self.contents.setdefault(source.data_hash, str(source.path))
-        if first != str(source.path):
+        self.taken[source.report_id] = str(path)
+        first = self.contents.setdefault(source.data_hash, str(path))
+        if first != str(path):
             self.summary.warnings.append(
-                f"duplicate report: {source.path} has the same content as {first}; "
+                f"duplicate report: {path} has the same content as {first}; "
                 "both are indexed, remove one of them"
             )
 
