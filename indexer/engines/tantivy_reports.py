@@ -204,7 +204,7 @@ class ReportTable:
                 self._decoded = {r: s for r, s in kept if r in self.records}
         self.top_serial = max(self.rows, default=-1)
         self._index_values()
-        self._index_sections()
+        self._sections: tuple[dict[int, str], bool] | None = None
 
     def _index_values(self) -> None:
         """Facet values by serial, and the serials of each value where several share one."""
@@ -229,14 +229,27 @@ class ReportTable:
         unique = len(regions) == len(self.rows) and "" not in regions
         self._region_groups = None if unique else regions
 
-    def _index_sections(self) -> None:
-        """Section names by section_key; two names of one key are counted by name instead."""
-        self.section_names: dict[int, str] = {}
-        self.section_clash = False
-        for row in self.rows.values():
-            for section in row.sections:
-                known = self.section_names.setdefault(section_key(section), section)
-                self.section_clash = self.section_clash or known != section
+    @property
+    def section_names(self) -> dict[int, str]:
+        """Section names by section_key (hashed on first use: index runs never need them)."""
+        return self._index_sections()[0]
+
+    @property
+    def section_clash(self) -> bool:
+        """True if two section names share a key: sections are then counted by name."""
+        return self._index_sections()[1]
+
+    def _index_sections(self) -> tuple[dict[int, str], bool]:
+        with self._lock:
+            if self._sections is None:
+                names: dict[int, str] = {}
+                clash = False
+                for row in self.rows.values():
+                    for section in row.sections:
+                        known = names.setdefault(section_key(section), section)
+                        clash = clash or known != section
+                self._sections = (names, clash)
+            return self._sections
 
     def name(self, serial: int) -> str:
         """The id of the report with this serial."""
