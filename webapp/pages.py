@@ -135,17 +135,25 @@ def facet_views(results, req: SearchRequest) -> list[dict]:
     out = []
     for name, values in results.facets.items():
         current = getattr(req, name)
+        link = _facet_link(name)
         items = [
             {
                 "label": v.label or v.value,
                 "count": v.count,
-                "href": url_with(**{name: v.value}),
+                "href": link(v.value),
                 "active": v.value in current,
             }
             for v in values
         ]
         out.append({"name": name, "title": FACET_TITLES.get(name, name), "items": items})
     return out
+
+
+def _facet_link(name: str):
+    """``url_with(**{name: value})`` for many values: the other parameters encoded once."""
+    others = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", name)]
+    prefix = request.path + "?" + (urlencode(others) + "&" if others else "")
+    return lambda value: prefix + urlencode([(name, str(value))])
 
 
 def filter_views(results, req: SearchRequest) -> list[dict]:
