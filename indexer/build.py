@@ -124,6 +124,7 @@ class FileHashes:
             return None
         if found[5:] != list(self._stamps(path)):
             return None
+        self.seen[str(path)] = found  # still true: kept for the next run
         return KnownSource(found[3], found[4], found[2])
 
     def data_hash(self, path: Path, st: os.stat_result) -> str:
