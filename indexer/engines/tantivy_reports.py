@@ -22,14 +22,13 @@ with hits, not the number of hits.
 
 from __future__ import annotations
 
-import heapq
 import json
 import random
 import threading
 from collections import Counter, deque
-from itertools import compress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from itertools import compress
 from operator import itemgetter
 
 from indexer.engines.base import ReportEntry, ReportSummary
