@@ -57,7 +57,8 @@ def find_report_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for name in sorted(_walk(str(path.resolve())), key=lambda n: n.split(os.sep)):
+            # Path order compares parts; a NUL for the separator gives it to string order.
+            for name in sorted(_walk(str(path.resolve())), key=lambda n: n.replace(os.sep, "\0")):
                 found[Path(name)] = None
         elif path.is_file():
             found[path.resolve()] = None
@@ -158,7 +159,10 @@ class FileHashes:
         if self.path is None:
             return
         kept = {name: v for name, v in self.remembered.items() if not _under(name, roots)}
-        data = {"version": self.VERSION, "files": {**kept, **self.seen}}
+        files = {**kept, **self.seen}
+        if files == self.remembered:
+            return  # nothing new to remember: the file stays as it is
+        data = {"version": self.VERSION, "files": files}
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         try:
             tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
