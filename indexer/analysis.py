@@ -11,12 +11,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
-import jieba
 
-jieba.setLogLevel(logging.WARNING)
-_tokenizer = jieba.Tokenizer()
-_tokenizer.tmp_dir = None
+@cache
+def _jieba():
+    """jieba's tokenizer, imported on first use: a tantivy index run and most searches never
+    cut words, and importing jieba (with pkg_resources) is most of a short run's start-up."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = None
+    return tokenizer
 
 
 @dataclass(frozen=True)
@@ -31,13 +38,13 @@ class Term:
 
 def words(text: str) -> list[str]:
     """Cut normalized text into jieba words, dropping pure whitespace."""
-    return [w for w in _tokenizer.cut(text, HMM=True) if w.strip()]
+    return [w for w in _jieba().cut(text, HMM=True) if w.strip()]
 
 
 def word_terms(text: str) -> Iterator[Term]:
     """Yield jieba words with consecutive positions and their character spans."""
     position = 0
-    for word, start, end in _tokenizer.tokenize(text, HMM=True):
+    for word, start, end in _jieba().tokenize(text, HMM=True):
         if word.strip():
             yield Term(word, position, start, end)
             position += 1
@@ -56,4 +63,4 @@ def query_bigrams(term: str) -> list[str]:
 
 def initialize() -> None:
     """Load jieba's dictionary now rather than on the first request."""
-    _tokenizer.initialize()
+    _jieba().initialize()

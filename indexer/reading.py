@@ -18,7 +18,6 @@ from pathlib import Path
 
 from indexer.chrome import find_published, strip_chrome
 from indexer.decoding import UnreadableReport, decode_bytes
-from indexer.htmltext import declared_charset, html_to_text
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -136,6 +135,8 @@ def _read_text(data: bytes) -> SourceText:
 
 def _read_html(data: bytes) -> SourceText:
     """An HTML page: declared charset when it decodes, main content only."""
+    from indexer.htmltext import declared_charset, html_to_text  # bs4 loads for HTML only
+
     text, encoding = decode_bytes(data, declared_charset(data))
     if len(text) > 4 * max_text_chars():  # markup included; checked before parsing it
         raise UnreadableReport(

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from indexer.build import index_paths
+from indexer.build import (
+    FileHashes,
+    KnownSource,
+    describe_source,
+    find_report_files,
+    index_paths,
+)
 from indexer.engines import IndexBusy
 from indexer.query import Library, SearchRequest, search
 
@@ -171,3 +179,83 @@ def test_whoosh_index_level_phrase_queries_are_exact(reports, tmp_path):
             assert truth, phrase
     finally:
         snapshot.close()
+
+
+def test_report_files_are_found_as_rglob_and_resolve_find_them(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "real").mkdir()
+    for name in ("a/b/x.txt", "a-c.TXT", "a/y.html", "real/z.docx", "notes.md", ".hidden.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "a" / "link").symlink_to(tmp_path / "real")  # a symlinked folder: not entered
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "a" / "y.html")
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "nothing")
+    expected = {}
+    for child in sorted(tmp_path.rglob("*")):
+        if child.is_file() and child.suffix.lower() in (".txt", ".html", ".docx", ".pdf"):
+            expected[child.resolve()] = None
+    assert find_report_files([tmp_path]) == list(expected)
+
+
+def _aged(path: Path, text: str) -> None:
+    """Write ``text`` and date the file ten seconds back (older than a racy change)."""
+    path.write_text(text, encoding="utf-8")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(path, ns=(old, old))
+
+
+def _remembered(report: Path, store: Path) -> KnownSource:
+    hashes = FileHashes(store)
+    source = describe_source(report, {}, hashes)
+    hashes.remember(source, report.stat())
+    hashes.save([report.parent])
+    return KnownSource(source.report_id, source.content_hash, source.data_hash)
+
+
+def test_unchanged_files_are_not_read_again(tmp_path):
+    report, store = tmp_path / "r.txt", tmp_path / "hashes.json"
+    _aged(report, "甲乙丙")
+    first = _remembered(report, store)
+    st = report.stat()
+    report.write_text("丁戊己", encoding="utf-8")  # same size and mtime: taken as unchanged
+    os.utime(report, ns=(st.st_mtime_ns, st.st_mtime_ns))
+    again = FileHashes(store)
+    assert again.known(report, report.stat()) == first
+    again.save([tmp_path])  # what a run found unchanged is remembered for the next one
+    assert FileHashes(store).known(report, report.stat()) == first
+    assert FileHashes(store).data_hash(report, report.stat()) == first.data_hash
+    assert FileHashes(store, trust=False).known(report, report.stat()) is None
+    os.utime(report, ns=(st.st_mtime_ns + 1, st.st_mtime_ns + 1))
+    assert FileHashes(store).known(report, report.stat()) is None
+    assert FileHashes(store).data_hash(report, report.stat()) != first.data_hash
+
+
+def test_a_changed_catalog_or_sidecar_makes_a_file_read_again(tmp_path):
+    report, store = tmp_path / "r.txt", tmp_path / "hashes.json"
+    _aged(report, "甲乙丙")
+    _aged(tmp_path / "SOURCES.csv", "file,region\nr.txt,上海市\n")
+    first = _remembered(report, store)
+    assert FileHashes(store).known(report, report.stat()) == first
+    _aged(tmp_path / "SOURCES.csv", "file,region\nr.txt,北京市\n")
+    assert FileHashes(store).known(report, report.stat()) is None
+    _remembered(report, store)
+    _aged(tmp_path / "r.txt.meta.json", '{"year": 2020}')
+    assert FileHashes(store).known(report, report.stat()) is None
+
+
+def test_files_modified_just_now_are_not_remembered(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("甲乙丙", encoding="utf-8")
+    _remembered(report, tmp_path / "hashes.json")
+    assert FileHashes(tmp_path / "hashes.json").remembered == {}
+
+
+def test_an_edited_file_is_reindexed_on_the_next_run(make_engine, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    report = folder / "taicang-2023.txt"
+    _aged(report, REPORT_A)
+    engine = make_engine(tmp_path / "ix")
+    assert index_paths([folder], engine).added == ["taicang-2023"]
+    assert index_paths([folder], engine).unchanged == ["taicang-2023"]
+    report.write_text(REPORT_A.replace("综合查一次", "综合查两次"), encoding="utf-8")
+    assert index_paths([folder], engine).updated == ["taicang-2023"]

@@ -101,10 +101,10 @@ def oracle_facets(hits: list[Para], limit: int) -> dict[str, tuple[tuple[str, in
 def check(engine: TantivyEngine, paras: list[Para], plan: Plan) -> list[HitKey]:
     """Hit set, total and every facet equal the oracle's; return the stream of hits."""
     want = [p for p in paras if oracle_match(p, plan)]
-    result = engine.search(plan)
-    stream = list(engine.iter_hits(plan))
+    result = engine.view().search(plan)
+    stream = list(engine.view().iter_hits(plan))
     assert {(h.report_id, h.paragraph) for h in stream} == {(p.report_id, p.ordinal) for p in want}
-    assert len(stream) == len(want) == result.total == engine.count(plan)
+    assert len(stream) == len(want) == result.total == engine.view().count(plan)
     assert result.facets == oracle_facets(want, engine.facet_limit)
     assert list(result.page) == stream[plan.offset : plan.offset + plan.size]
     assert_ordered(stream, {p.report_id: p.fields.year for p in paras}, plan.sort)
@@ -265,7 +265,7 @@ def test_boundary_cases_of_the_contract(tmp_path) -> None:
     texts = sorted({t for t, _, _ in BOUNDARY_CASES})
     engine = small_engine(tmp_path, texts)
     for text, term, found in BOUNDARY_CASES:
-        hits = {h.report_id for h in engine.search(Plan(clauses=(((term,),),), size=50)).page}
+        hits = {h.report_id for h in engine.view().search(Plan(clauses=(((term,),),), size=50)).page}
         assert (f"r{texts.index(text)}" in hits) is found, (text, term)
 
 
@@ -273,7 +273,7 @@ def test_heading_filter_stays_inside_one_heading(tmp_path) -> None:
     engine = small_engine(tmp_path, ["正文"], headings=("一、发展ai", "（一）产业5g"))
 
     def total(value: str) -> int:
-        return engine.count(Plan(filters=(FilterClause("heading", (value,)),)))
+        return engine.view().count(Plan(filters=(FilterClause("heading", (value,)),)))
 
     found = {v: total(v) for v in ("ai", "发展ai", "5g", "ai（", "a", "g", "业")}
     assert found == {"ai": 1, "发展ai": 1, "5g": 1, "ai（": 0, "a": 0, "g": 0, "业": 1}
@@ -285,9 +285,9 @@ def test_same_sentence(tmp_path) -> None:
         ["营商环境。一件事", "营商环境一件事。其他", "好；一件事与营商环境", "营商环境；一件事"],
     )
     plan = Plan(clauses=((("营商环境",),), (("一件事",),)), within="sentence")
-    assert {h.report_id for h in engine.iter_hits(plan)} == {"r1", "r2"}
+    assert {h.report_id for h in engine.view().iter_hits(plan)} == {"r1", "r2"}
     across = Plan(clauses=((("环境。一件",),),), within="sentence")
-    assert engine.count(across) == 0 and engine.count(Plan(clauses=across.clauses)) == 1
+    assert engine.view().count(across) == 0 and engine.view().count(Plan(clauses=across.clauses)) == 1
 
 
 def test_relevance_ties_go_to_the_newer_year(tmp_path) -> None:
@@ -296,10 +296,10 @@ def test_relevance_ties_go_to_the_newer_year(tmp_path) -> None:
     with engine.writer() as w:
         for i, year in enumerate(years):
             w.put_report(f"r{i}", b"", ReportFields(year=year), [ParagraphDoc("推动高质量发展")])
-    page = engine.search(Plan(clauses=((("高质量发展",),),))).page
+    page = engine.view().search(Plan(clauses=((("高质量发展",),),))).page
     assert [h.report_id for h in page] == ["r2", "r4", "r3", "r0", "r1"]
     assert len({h.score for h in page}) == len(years)
-    newest_first = engine.search(Plan(filters=(FilterClause("report", ("r0", "r2")),))).page
+    newest_first = engine.view().search(Plan(filters=(FilterClause("report", ("r0", "r2")),))).page
     assert [h.report_id for h in newest_first] == ["r2", "r0"]
 
 
@@ -323,10 +323,10 @@ def test_year_sorts_and_missing_years(tmp_path) -> None:
             paras = [ParagraphDoc("发展" * (k + 1) + "。" * i) for k in range(3)]
             w.put_report(f"r{i}", b"", ReportFields(year=year), paras)
     for sort in ("year_desc", "year_asc"):
-        stream = list(engine.iter_hits(Plan(clauses=((("发展",),),), sort=sort)))
+        stream = list(engine.view().iter_hits(Plan(clauses=((("发展",),),), sort=sort)))
         for offset in range(0, 16, 4):
             plan = Plan(clauses=((("发展",),),), sort=sort, offset=offset, size=4)
-            assert list(engine.search(plan).page) == stream[offset : offset + 4]
+            assert list(engine.view().search(plan).page) == stream[offset : offset + 4]
         # unknown years count as the oldest; within a year, by score
         keys = [(years[int(h.report_id[1])] or 0, h.score) for h in stream]
         want = sorted(keys, key=lambda k: (-k[0], -k[1]) if sort == "year_desc" else (k[0], -k[1]))
@@ -341,7 +341,7 @@ def test_facets_keep_the_most_frequent_values_ties_by_name(tmp_path) -> None:
             w.put_report(
                 f"r{i}", b"", ReportFields(region=f"区{5 - i}"), [ParagraphDoc(texts[i])] * n
             )
-    facets = engine.search(Plan(clauses=((("发展",),),))).facets
+    facets = engine.view().search(Plan(clauses=((("发展",),),))).facets
     assert facets["report"] == (("r1", 3), ("r2", 2), ("r3", 2))
     assert facets["region"] == (("区4", 3), ("区1", 2), ("区2", 2))
 
@@ -351,7 +351,7 @@ def test_facets_count_again_when_values_tie_at_the_cut(tmp_path) -> None:
     with engine.writer() as w:
         for name in [f"b{i:02d}" for i in range(60)] + ["a"]:
             w.put_report(name, b"", ReportFields(region=name), [ParagraphDoc("发展")] * 2)
-    assert engine.search(Plan(clauses=((("发展",),),))).facets["region"] == (("a", 2),)
+    assert engine.view().search(Plan(clauses=((("发展",),),))).facets["region"] == (("a", 2),)
 
 
 def test_a_section_left_out_by_every_segment_is_still_counted(tmp_path) -> None:
@@ -361,8 +361,8 @@ def test_a_section_left_out_by_every_segment_is_still_counted(tmp_path) -> None:
             for name in names:
                 rid = f"{name}-{len(names)}-{names[1]}"
                 w.put_report(rid, b"", ReportFields(), [ParagraphDoc("发展", (name,))])
-    assert engine.segment_count() == 2
-    assert engine.search(Plan(clauses=((("发展",),),))).facets["section"] == (("a", 2),)
+    assert engine.view().segment_count() == 2
+    assert engine.view().search(Plan(clauses=((("发展",),),))).facets["section"] == (("a", 2),)
 
 
 def test_sections_sharing_a_hash_are_counted_by_name(tmp_path, corpus_reports, monkeypatch):
@@ -378,7 +378,7 @@ def test_sections_sharing_a_hash_are_counted_by_name(tmp_path, corpus_reports, m
         check(engine, paras, Plan(clauses=(((text,),),)))
         plan = Plan(clauses=(((text,),),))
         want = oracle_facets([p for p in paras if oracle_match(p, plan)], limit=None)
-        assert engine.facet_values(plan, "section") == want["section"]
+        assert engine.view().facet_values(plan, "section") == want["section"]
 
 
 def test_top_values_of_part_of_a_facet() -> None:
@@ -401,8 +401,8 @@ def test_facets_are_exact_across_segments(tmp_path) -> None:
         w.put_report("z2", b"", ReportFields(region="z"), one * 3)
         for i in range(25):
             w.put_report(f"b{i:02d}", b"", ReportFields(region=f"b{i:02d}"), one)
-    assert engine.segment_count() == 2
-    assert engine.search(Plan(clauses=((("发展",),),))).facets["region"] == (("z", 4),)
+    assert engine.view().segment_count() == 2
+    assert engine.view().search(Plan(clauses=((("发展",),),))).facets["region"] == (("z", 4),)
 
 
 # -- the writer ---------------------------------------------------------------------------------
@@ -410,13 +410,13 @@ def test_reports_blobs_and_incremental_runs(tmp_path, corpus_reports) -> None:
     engine = TantivyEngine(tmp_path)
     few = corpus_reports[:4]
     put_all(engine, few)
-    assert engine.report_ids() == sorted(rid for rid, _, _ in few)
+    assert engine.view().table().report_ids() == sorted(rid for rid, _, _ in few)
     rid, fields, report = few[1]
     with engine.writer() as w:
         w.delete_report(few[0][0])
         w.put_report(rid, b"new blob", fields, [ParagraphDoc("只剩一段：发展ai")])
-    assert engine.report_ids() == sorted(r for r, _, _ in few[1:])
-    assert engine.load_blob(rid) == b"new blob" and engine.load_blob(few[0][0]) is None
+    assert engine.view().table().report_ids() == sorted(r for r, _, _ in few[1:])
+    assert engine.view().load_blob(rid) == b"new blob" and engine.view().load_blob(few[0][0]) is None
     now = [(r, f, rep) for r, f, rep in few[2:]]
     paras = oracle_paras(now) + [Para(rid, 0, "只剩一段：发展ai", (), fields)]
     for term in ("发展", "ai", "段", "政府"):
@@ -428,19 +428,19 @@ def test_a_failed_run_changes_nothing(tmp_path) -> None:
     with pytest.raises(RuntimeError), engine.writer() as w:
         w.delete_report("r0")
         raise RuntimeError("stop")
-    assert engine.report_ids() == ["r0"] and engine.paragraph_count() == 1
+    assert engine.view().table().report_ids() == ["r0"] and engine.view().paragraph_count() == 1
 
 
 def test_other_readers_see_the_commit_and_one_writer_at_a_time(tmp_path) -> None:
     engine = small_engine(tmp_path, ["发展"])
     reader = TantivyEngine(tmp_path)
-    assert reader.count(Plan(clauses=((("发展",),),))) == 1
+    assert reader.view().count(Plan(clauses=((("发展",),),))) == 1
     with engine.writer() as w:
         with pytest.raises(ValueError):
             reader.writer().__enter__()
         w.put_report("r9", b"", ReportFields(), [ParagraphDoc("发展")])
-        assert reader.count(Plan(clauses=((("发展",),),))) == 1  # not committed yet
-    assert reader.count(Plan(clauses=((("发展",),),))) == 2
+        assert reader.view().count(Plan(clauses=((("发展",),),))) == 1  # not committed yet
+    assert reader.view().count(Plan(clauses=((("发展",),),))) == 2
 
 
 # -- the shipped corpus -------------------------------------------------------------------------
@@ -506,7 +506,7 @@ def test_corpus_paragraph_docs_are_the_normalized_reports(corpus_reports, paras)
 @pytest.mark.parametrize("term", FIXED_TERMS)
 def test_every_fixed_term_on_the_corpus(engine, paras, term) -> None:
     check(engine, paras, Plan(clauses=(((term,),),)))
-    assert engine.doc_freq(term) == sum(contains(p.text, term) for p in paras)
+    assert engine.view().doc_freq(term) == sum(contains(p.text, term) for p in paras)
 
 
 def test_random_plans_equal_the_oracle(engine, paras, pool) -> None:
@@ -519,13 +519,13 @@ def test_random_plans_equal_the_oracle(engine, paras, pool) -> None:
 
 
 def test_segments_do_not_change_totals_or_facets(engine, segmented, paras, pool) -> None:
-    assert segmented.segment_count() > 1
+    assert segmented.view().segment_count() > 1
 
     @SETTINGS
     @given(plans(paras, pool))
     def run(plan: Plan) -> None:
         check(segmented, paras, plan)
-        mine, theirs = segmented.search(plan), engine.search(plan)
+        mine, theirs = segmented.view().search(plan), engine.view().search(plan)
         assert (mine.total, mine.facets) == (theirs.total, theirs.facets)
 
     run()
@@ -536,8 +536,8 @@ def test_facets_are_exact_past_the_bucket_limit(narrow, paras, pool) -> None:
     @given(plans(paras, pool))
     def run(plan: Plan) -> None:
         every = oracle_facets([p for p in paras if oracle_match(p, plan)], limit=None)
-        assert {name: narrow.facet_values(plan, name) for name in FACETS} == every
-        result = narrow.search(plan)
+        assert {name: narrow.view().facet_values(plan, name) for name in FACETS} == every
+        result = narrow.view().search(plan)
         assert result.total == sum(n for _, n in every["report"])
         for name in REPORT_FACETS:
             assert result.facets[name] == every[name][: narrow.facet_limit]
@@ -550,10 +550,10 @@ def test_short_facets_are_exact_across_segments(short_facets, paras, pool) -> No
     @given(plans(paras, pool))
     def run(plan: Plan) -> None:
         want = [p for p in paras if oracle_match(p, plan)]
-        assert short_facets.search(plan).facets == oracle_facets(want, 3)
+        assert short_facets.view().search(plan).facets == oracle_facets(want, 3)
 
     run()
-    assert short_facets.search(Plan()).facets == oracle_facets(paras, 3)
+    assert short_facets.view().search(Plan()).facets == oracle_facets(paras, 3)
 
 
 def test_same_sentence_plans_equal_the_oracle(engine, segmented, paras, pool) -> None:
@@ -575,17 +575,17 @@ def test_same_sentence_plans_equal_the_oracle(engine, segmented, paras, pool) ->
 def test_same_sentence_keys_follow_commits(tmp_path) -> None:
     engine = small_engine(tmp_path, ["营商环境一件事。其他", "营商环境。一件事"])
     plan = Plan(clauses=((("营商环境",),), (("一件事",),)), within="sentence")
-    assert engine.count(plan) == 1
+    assert engine.view().count(plan) == 1
     with engine.writer() as w:
         w.put_report("r1", b"", ReportFields(), [ParagraphDoc("其他。营商环境的一件事")])
-    assert engine.count(plan) == 2
+    assert engine.view().count(plan) == 2
 
 
 def test_stream_is_the_ranked_order_however_it_is_chunked(engine, segmented) -> None:
     # segmented streams in chunks of 300 hits merged from runs on disk
     for sort in ("relevance", "year_desc", "year_asc"):
         plan = Plan(clauses=((("发展",),),), sort=sort)
-        one, many = list(engine.iter_hits(plan)), list(segmented.iter_hits(plan))
+        one, many = list(engine.view().iter_hits(plan)), list(segmented.view().iter_hits(plan))
         assert len(one) == len(set(one)) > 900
         assert sorted(one, key=lambda h: (h.report_id, h.paragraph)) == sorted(
             many, key=lambda h: (h.report_id, h.paragraph)
@@ -593,8 +593,8 @@ def test_stream_is_the_ranked_order_however_it_is_chunked(engine, segmented) -> 
         if sort == "relevance":
             assert [h.score for h in many] == sorted((h.score for h in many), reverse=True)
     assert (
-        list(segmented.search(Plan(clauses=((("发展",),),), offset=700, size=30)).page)
-        == (list(segmented.iter_hits(Plan(clauses=((("发展",),),))))[700:730])
+        list(segmented.view().search(Plan(clauses=((("发展",),),), offset=700, size=30)).page)
+        == (list(segmented.view().iter_hits(Plan(clauses=((("发展",),),))))[700:730])
     )
 
 
@@ -665,6 +665,6 @@ def test_trap_search_and_aggregate_each_evaluate_on_their_searcher(tiny) -> None
 
 
 def test_engine_total_facets_and_page_share_one_state(engine) -> None:
-    result = engine.search(Plan(clauses=((("发展",),),), size=0))
+    result = engine.view().search(Plan(clauses=((("发展",),),), size=0))
     assert result.page == () and result.total == sum(n for _, n in result.facets["report"])
     assert sum(n for _, n in result.facets["year"]) <= result.total

@@ -190,6 +190,7 @@ def facet_views(results, req: SearchRequest) -> list[dict]:
     out = []
     for name, values in results.facets.items():
         current = getattr(req, name)
+        toggle = _facet_toggle(name)
         listed = {v.value for v in values}
         items = [{"label": v.label or v.value, "count": v.count, "value": v.value}
                  for v in values] + [{"label": v, "count": 0, "value": v}
@@ -197,7 +198,7 @@ def facet_views(results, req: SearchRequest) -> list[dict]:
         for item in items:
             item["match"] = normalize(item["label"])  # what the filter box compares, as typed
             item["active"] = item["value"] in current
-            item["href"] = url_toggle(name, item["value"])
+            item["href"] = toggle(item["value"])
         items.sort(key=lambda item: not item["active"])
         out.append({"name": name, "title": FACET_TITLES.get(name, name), "items": items,
                     "selected": sum(item["active"] for item in items)})  # fmt: skip
@@ -210,6 +211,21 @@ def year_range_view(req: SearchRequest) -> dict:
         low, high = parse_years(req.year[0])
         return {"low": low, "high": high}
     return {"low": "", "high": ""}
+
+
+def _facet_toggle(name: str):
+    """``url_toggle(name, value)`` for many values: the other parameters encoded once."""
+    others = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", name)]
+    prefix = request.path + "?" + (urlencode(others) + "&" if others else "")
+    current = request.args.getlist(name)
+
+    def toggle(value: str) -> str:
+        values = [v for v in current if v != value] if value in current else [*current, value]
+        if not values:
+            return prefix.rstrip("?&")
+        return prefix + urlencode([(name, v) for v in values])
+
+    return toggle
 
 
 def filter_views(results, req: SearchRequest) -> list[dict]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from indexer.model import Report, ReportMeta
+from indexer.model import Paragraph, Report, ReportMeta
 from indexer.query.plan import EngineResult, HitKey, Plan
 
 T = TypeVar("T")
@@ -63,6 +63,23 @@ class ReportSummary:
     added: str = ""
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A hit's paragraph as written, with what the page shows of its report."""
+
+    report_id: str
+    title: str
+    region: str
+    year: int | None
+    paragraph: Paragraph
+
+    @classmethod
+    def of(cls, report: Report, ordinal: int) -> Passage:
+        """The ``ordinal``-th (0-based) paragraph of ``report``."""
+        meta = report.meta
+        return cls(report.id, meta.title, meta.region, meta.year, report.paragraphs[ordinal])
+
+
 def encode_report(report: Report) -> bytes:
     """Serialize a report for storage."""
     return zlib.compress(json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8"), 6)
@@ -84,6 +101,9 @@ class Store(Protocol):
 
     def paragraph_count(self) -> int:
         """Number of indexed paragraphs."""
+
+    def report_count(self) -> int:
+        """Number of indexed reports."""
 
     def close(self) -> None:
         """Release files held open."""
@@ -111,6 +131,10 @@ class Searcher(Protocol):
 
     def load_report(self, report_id: str) -> Report | None:
         """The stored report, or None."""
+
+    def passage(self, report_id: str, ordinal: int) -> Passage | None:
+        """The ``ordinal``-th paragraph of a report with its report's title, region and year,
+        or None; reads no more than the paragraph (what the page of hits needs)."""
 
     def doc_freq(self, term: str) -> int:
         """How many paragraphs contain the normalized ``term`` (for ranking and did-you-mean)."""

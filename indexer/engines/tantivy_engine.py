@@ -15,10 +15,12 @@ Documents. Each report is stored as:
     joined by a newline that no phrase crosses;
   - fast fields ``serial`` (the report's), ``section`` (the normalized top-level heading)
     and ``section_key`` (its 62-bit hash, :func:`~indexer.engines.tantivy_fields.section_key`),
+    ``region_key`` (the same hash of the report's region as written), ``level``, ``kind``,
     ``year`` (i64, ``YEAR_MISSING`` when unknown), ``pkey`` (``serial << 20 | ordinal``, the
     paragraph's 0-based ordinal), ``recency`` (the year's tie-breaking weight); indexed only:
-    ``report``, ``level``, ``kind``, ``region_path`` (multi-valued), ``sentences``;
-  - stored: ``text`` (normalized), only when it has several sentences.
+    ``report``, ``region_path`` (multi-valued), ``sentences``;
+  - stored: ``para``, the paragraph as written (what a hit shows, read only for the page,
+    and normalized again only to check same-sentence candidates).
 
 A record string names one version of a report (it holds a random stamp), so a new view of
 the same directory decodes only the records the previous view had not seen.
@@ -48,7 +50,9 @@ asked for four times as many, and again with more if left-out values might tie a
 (up to ``buckets``, 50,000, under tantivy's limit of 65,000 buckets; past that, ties at the
 cut are broken among the values returned). :meth:`TantivyView.facet_values` has no cut: it
 splits the reports into serial ranges until each range fits. Total and facets come from one
-evaluation (``aggregate``), the page from a second (``search``) on the same searcher.
+evaluation (``aggregate``), the page from a second (``search``) on the same searcher; for
+the relevance order the two run at the same time (tantivy releases the GIL), since tantivy
+cannot rank and aggregate in one pass and a ``top_hits`` aggregation cannot sort by score.
 
 Same sentence. A paragraph of one sentence matches as a paragraph. Plans that cannot differ
 (:func:`~indexer.query.plan.sentence_is_paragraph`) add nothing. Otherwise the multi-sentence
@@ -64,6 +68,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
@@ -90,10 +95,15 @@ from indexer.engines.tantivy_reports import (
     Facet,
     ReportRow,
     ReportTable,
+    decode_passage,
     decode_record,
+    encode_passage,
     encode_record,
     ranked,
+    tally_headings,
 )
+from indexer.model import Paragraph
+from indexer.normalize import normalize
 from indexer.query.plan import (
     FACETS,
     Clause,
@@ -107,7 +117,7 @@ from indexer.query.plan import (
     year_range,
 )
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 VERSION_FILE = "govsearch-tantivy.json"
 FACET_LIMIT = 500
 CHUNK = 50_000  # hits held in memory at a time while streaming or verifying
@@ -125,6 +135,7 @@ _ORDER = {
 }  # records are (score, year, segment_ord, doc, pkey)
 _KEY, _COUNT = itemgetter("key"), itemgetter("doc_count")
 Q = tantivy.Query
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tantivy-page")
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 
 
@@ -135,16 +146,17 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("body_chars", tokenizer_name=_CHARS, index_option="freq")
     sb.add_text_field("heading", tokenizer_name=_GRAMS, index_option="position")
     sb.add_text_field("heading_chars", tokenizer_name=_CHARS, index_option="basic")
-    for name in ("report", "level", "kind", "region_path"):
+    for name in ("report", "region_path"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    for name in ("section", "record"):
+    for name in ("section", "record", "level", "kind"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("serial", "pkey", "year"):  # i64: a Python int in a u64 field fails the commit
         sb.add_integer_field(name, fast=True, indexed=True)
-    sb.add_integer_field("section_key", fast=True)
+    for name in ("section_key", "region_key"):
+        sb.add_integer_field(name, fast=True)
     sb.add_integer_field("sentences", indexed=True)
     sb.add_float_field("recency", fast=True)
-    for name in ("text", "blob", "headings"):
+    for name in ("para", "blob", "headings"):
         sb.add_bytes_field(name, stored=True)
     return sb.build()
 
@@ -181,10 +193,13 @@ class TantivyWriter:
         entry: ReportEntry = NO_ENTRY,
         summary: str = "{}",
         headings: bytes = b"",
+        title: str = "",
+        passages: Sequence[bytes] = (),
     ) -> None:
         """Add a report (its blob, record and paragraphs), replacing an earlier version.
 
-        ``entry``, ``summary`` (JSON) and ``headings`` are kept for the engine interface.
+        ``entry``, ``summary`` (JSON), ``headings`` and ``title`` are kept for the engine
+        interface; ``passages`` (one per paragraph) are stored with the paragraphs.
         """
         if not report_id or len(paragraphs) > ORDINAL_MASK or self._serial >= MAX_SERIAL:
             raise ValueError(f"cannot index report {report_id!r}: empty id or too large")
@@ -193,7 +208,7 @@ class TantivyWriter:
         add = self._writer.add_document
         add(tantivy.Document(doc_type="b", report=report_id, blob=blob))
         sections = dict.fromkeys(para.section for para in paragraphs if para.headings)
-        record = encode_record(serial, report_id, fields, entry, summary, sections)
+        record = encode_record(serial, report_id, fields, entry, summary, sections, title)
         add(tantivy.Document(doc_type="r", report=report_id, serial=serial, record=record,
                              headings=headings))  # fmt: skip
         shared = report_level(report_id, serial, fields)
@@ -201,7 +216,8 @@ class TantivyWriter:
         for ordinal, para in enumerate(paragraphs):
             if para.headings not in sections:
                 sections[para.headings] = heading_level(para)
-            doc = tantivy.Document(**shared, **sections[para.headings], **body_level(para.text))
+            stored = passages[ordinal] if passages else _passage(ordinal, para)
+            doc = tantivy.Document(**shared, **sections[para.headings], **body_level(para.text, stored))
             doc.add_integer("pkey", paragraph_key(serial, ordinal))
             add(doc)
 
@@ -212,7 +228,7 @@ class TantivyWriter:
 
 class TantivyEngine:
     """A tantivy index directory: write with :meth:`writer`, read a committed state with
-    :meth:`view` (the query methods here answer on the latest one)."""
+    :meth:`view` (which answers plans)."""
 
     def __init__(
         self,
@@ -275,43 +291,6 @@ class TantivyEngine:
             run._writer = None  # dropping the last reference releases tantivy's lock
             del handle
 
-    # The latest state's answers, for callers that hold an engine rather than a view.
-    def search(self, plan: Plan) -> EngineResult:
-        """See :meth:`TantivyView.search`."""
-        return self.view().search(plan)
-
-    def iter_hits(self, plan: Plan) -> Iterator[HitKey]:
-        """See :meth:`TantivyView.iter_hits`."""
-        return self.view().iter_hits(plan)
-
-    def count(self, plan: Plan) -> int:
-        """See :meth:`TantivyView.count`."""
-        return self.view().count(plan)
-
-    def facet_values(self, plan: Plan, name: str) -> Facet:
-        """See :meth:`TantivyView.facet_values`."""
-        return self.view().facet_values(plan, name)
-
-    def doc_freq(self, term: str) -> int:
-        """See :meth:`TantivyView.doc_freq`."""
-        return self.view().doc_freq(term)
-
-    def paragraph_count(self) -> int:
-        """See :meth:`TantivyView.paragraph_count`."""
-        return self.view().paragraph_count()
-
-    def segment_count(self) -> int:
-        """Number of segments of the committed index (merges reduce it)."""
-        return self.view().segment_count()
-
-    def load_blob(self, report_id: str) -> bytes | None:
-        """See :meth:`TantivyView.load_blob`."""
-        return self.view().load_blob(report_id)
-
-    def report_ids(self) -> list[str]:
-        """Ids of every indexed report, sorted."""
-        return self.view().table().report_ids()
-
 
 class TantivyView:
     """One committed state of a tantivy index: answers plans and reads reports; thread-safe."""
@@ -336,6 +315,11 @@ class TantivyView:
         self._table: ReportTable | None = None
         self._paragraphs: int | None = None
         self._verified: OrderedDict[tuple, list[int]] = OrderedDict()
+        self._headings_lock = threading.Lock()
+        self._heading_totals: dict[str, int] | None = None
+        self._heading_seed = None  # (old searcher, its table, its totals) to update from
+        if previous is not None and previous._heading_totals is not None:
+            self._heading_seed = (previous._searcher, previous.table(), previous._heading_totals)
 
     # -- reports ---------------------------------------------------------------------------
     def table(self) -> ReportTable:
@@ -362,16 +346,58 @@ class TantivyView:
                 row = known.get(record)
                 yield record, row if row is not None else decode_record(record)
 
-    def report_headings(self) -> Iterator[bytes]:
-        """The stored headings of every report (one document read each)."""
-        for address in self._every_doc(self._term("doc_type", "r")):
-            yield self._searcher.doc(address).get_first("headings") or b""
+    def heading_totals(self) -> dict[str, int]:
+        """Every heading as written with its paragraph count, in the order first met.
+
+        Read from every report's record once; a view that follows one with totals reads
+        only the records that came and went since (the old ones from the old searcher).
+        """
+        with self._headings_lock:
+            if self._heading_totals is None:
+                self._heading_totals = self._tally_headings()
+                self._heading_seed = None
+            return self._heading_totals
+
+    def _tally_headings(self) -> dict[str, int]:
+        if self._heading_seed is None:
+            return tally_headings({}, self._stored_headings(self._searcher, None))
+        searcher, old, totals = self._heading_seed
+        records = self.table().records
+        gone = [row.serial for record, row in old.records.items() if record not in records]
+        new = [row.serial for record, row in records.items() if record not in old.records]
+        totals = tally_headings(dict(totals), self._stored_headings(searcher, gone), sign=-1)
+        return tally_headings(totals, self._stored_headings(self._searcher, new))
+
+    def _stored_headings(self, searcher: tantivy.Searcher, serials: list[int] | None):
+        """The stored headings of the reports with ``serials`` (all if None), in index order."""
+        query = self._term("doc_type", "r")
+        if serials is not None:
+            if not serials:
+                return
+            query = _all_of([query, Q.term_set_query(self._schema, "serial", serials)])
+        n = searcher.search(query, 1, count=True).count
+        if n == 0:  # tantivy panics on limit=0
+            return
+        for _score, address in searcher.search(query, n, count=False).hits:
+            yield searcher.doc(address).get_first("headings") or b""
 
     def load_blob(self, report_id: str) -> bytes | None:
         """The stored blob of a report, or None."""
         query = _all_of([self._term("doc_type", "b"), self._term("report", report_id)])
         hits = self._searcher.search(query, 1, count=False).hits
         return self._searcher.doc(hits[0][1]).get_first("blob") if hits else None
+
+    def passage(self, report_id: str, ordinal: int) -> tuple[ReportRow, Paragraph] | None:
+        """A stored paragraph (as written) with its report's record, or None."""
+        table = self.table()
+        serial = table.serials.get(report_id)
+        if serial is None or not 0 <= ordinal <= ORDINAL_MASK:
+            return None
+        query = self._term("pkey", paragraph_key(serial, ordinal))
+        hits = self._searcher.search(query, 1, count=False).hits
+        if not hits:
+            return None
+        return table.rows[serial], decode_passage(self._searcher.doc(hits[0][1]).get_first("para"))
 
     def next_serial(self) -> int:
         """One more than the highest serial of a report."""
@@ -386,6 +412,10 @@ class TantivyView:
             query = self._term("doc_type", "p")
             self._paragraphs = self._searcher.search(query, 1, count=True).count
         return self._paragraphs
+
+    def report_count(self) -> int:
+        """Number of indexed reports (a count of their records; no record is read)."""
+        return self._searcher.search(self._term("doc_type", "r"), 1, count=True).count
 
     def segment_count(self) -> int:
         """Number of segments."""
@@ -410,14 +440,21 @@ class TantivyView:
         """Total and facets over all hits, and the page ``plan.offset:+plan.size``."""
         query = self._query(plan)
         table = self.table()
+        # The ranked page needs nothing from the aggregation: both run at once, each releasing
+        # the GIL (tantivy cannot rank and aggregate in one evaluation).
+        page = _POOL.submit(self._relevance_page, query, plan) if plan.sort == "relevance" else None
         aggs = {"serial": _terms("serial", self.buckets),
                 "section": _terms(_section_field(table), 4 * self.facet_limit)}  # fmt: skip
-        found = self._searcher.aggregate(query, aggs)
-        serials, counts = self._serial_counts(query, found["serial"])
-        facets = {"section": self._sections(query, found["section"]),
-                  **table.facets(serials, counts, self.facet_limit)}  # fmt: skip
-        total = sum(counts)
-        hits = self._page(query, plan, table.years(serials, counts), total)
+        try:
+            found = self._searcher.aggregate(query, aggs)
+            serials, counts = self._serial_counts(query, found["serial"])
+            facets = {"section": self._sections(query, found["section"]),
+                      **table.facets(serials, counts, self.facet_limit)}  # fmt: skip
+            total = sum(counts)
+        finally:
+            hits = page.result() if page is not None else None
+        if hits is None:
+            hits = self._page(query, plan, table.years(serials, counts), total)
         return EngineResult(total, {name: facets[name] for name in FACETS}, self._keys(hits))
 
     def facet_values(self, plan: Plan, name: str) -> Facet:
@@ -524,8 +561,8 @@ class TantivyView:
         keys = []
         for chunk in self._records(candidates, with_address=True):
             for pkey, address in chunk:
-                text = self._searcher.doc(address).get_first("text").decode("utf-8")
-                if sentence_match(text, plan.clauses):
+                para = decode_passage(self._searcher.doc(address).get_first("para"))
+                if sentence_match(normalize(para.text), plan.clauses):
                     keys.append(pkey)
         with self._lock:
             self._verified[cache_key] = keys
@@ -578,12 +615,17 @@ class TantivyView:
             out[value] = out.get(value, 0) + n
         return out
 
+    def _relevance_page(self, query, plan: Plan) -> list:
+        if plan.size == 0:  # tantivy panics on limit=0
+            return []
+        return self._searcher.search(query, plan.size, count=False, offset=plan.offset,
+                                     weight_by_field="recency").hits  # fmt: skip
+
     def _page(self, query, plan: Plan, years: dict[int | None, int], total: int) -> list:
         if plan.size == 0 or plan.offset >= total:  # tantivy panics on limit=0
             return []
         if plan.sort == "relevance":
-            return self._searcher.search(query, plan.size, count=False, offset=plan.offset,
-                                         weight_by_field="recency").hits  # fmt: skip
+            return self._relevance_page(query, plan)
         hits: list = []
         skip = plan.offset
         by_year = {YEAR_MISSING if y is None else y: n for y, n in years.items()}
@@ -652,6 +694,11 @@ def top_values(counts: dict[str, int], limit: int, complete: bool) -> Facet | No
     if complete or (len(counts) > limit and top[-1][1] > min(counts.values())):
         return top
     return None
+
+
+def _passage(ordinal: int, para: ParagraphDoc) -> bytes:
+    """What to store when a paragraph was given without its text as written."""
+    return encode_passage(Paragraph("", ordinal + 1, para.headings, para.text))
 
 
 def _terms(field: str, size: int) -> dict:

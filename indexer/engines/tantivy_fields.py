@@ -43,13 +43,15 @@ def report_level(report_id: str, serial: int, fields: ReportFields) -> dict:
     for name in ("level", "kind"):
         if getattr(fields, name):
             out[name] = getattr(fields, name)
+    if fields.region:
+        out["region_key"] = section_key(fields.region)
     if fields.region_path:
         out["region_path"] = list(dict.fromkeys(fields.region_path))
     return out
 
 
 def section_key(section: str) -> int:
-    """A 62-bit hash of a normalized section: the facet counts it, the report record names it."""
+    """A 62-bit hash of a section (or region): the facet counts it, the report record names it."""
     digest = hashlib.blake2b(section.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 2
 
@@ -64,10 +66,9 @@ def heading_level(para: ParagraphDoc) -> dict:
             "heading_chars": "".join(para.headings)}  # fmt: skip
 
 
-def body_level(text: str) -> dict:
-    """The fields of a paragraph's own text; stored only when same-sentence checks need it."""
-    sentences = sentence_count(text)
-    out = {"body": layout(text), "body_chars": text, "sentences": sentences}
-    if sentences > 1:
-        out["text"] = text.encode("utf-8")
+def body_level(text: str, passage: bytes = b"") -> dict:
+    """The fields of a paragraph's own text; ``passage`` is stored (the paragraph as written)."""
+    out = {"body": layout(text), "body_chars": text, "sentences": sentence_count(text)}
+    if passage:
+        out["para"] = passage
     return out

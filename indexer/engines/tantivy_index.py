@@ -36,6 +36,7 @@ from typing import TypeVar
 
 from indexer.engines.base import (
     IndexMissing,
+    Passage,
     ReportEntry,
     ReportSummary,
     decode_report,
@@ -53,8 +54,9 @@ from indexer.engines.tantivy_engine import (
 from indexer.engines.tantivy_reports import (
     Facet,
     encode_headings,
+    encode_passage,
     encode_summary,
-    merge_headings,
+    sorted_headings,
 )
 from indexer.model import Report
 from indexer.normalize import normalize
@@ -86,7 +88,8 @@ class TantivyReportWriter:
         self._run.put_report(
             report.id, encode_report(report), indexed_fields(report), paragraph_docs(report),
             entry=ReportEntry(report.content_hash, added, report.source_file), summary=encode_summary(report),
-            headings=encode_headings(report),
+            headings=encode_headings(report), title=report.meta.title,
+            passages=[encode_passage(para) for para in report.paragraphs],
         )  # fmt: skip
 
     def delete_report(self, report_id: str) -> None:
@@ -214,15 +217,24 @@ class TantivySearcher:
                 self._reports.popitem(last=False)
         return report
 
+    def passage(self, report_id: str, ordinal: int) -> Passage | None:
+        """A paragraph as stored in its own document: no report blob is decoded."""
+        found = self._live().passage(report_id, ordinal)
+        if found is None:
+            return None
+        row, paragraph = found
+        return Passage(report_id, row.title, row.region, row.year, paragraph)
+
     def headings(self) -> list[tuple[str, int]]:
         """Every section heading as written with the number of paragraphs under it.
 
         Most paragraphs first, ties in index order; read from every report's record once
-        per searcher (one stored-document read per report).
+        (one stored-document read per report), then updated from one searcher to the next
+        by reading only the reports that came and went.
         """
 
         def merge(_self) -> list[tuple[str, int]]:
-            return merge_headings(self._live().report_headings())
+            return sorted_headings(self._live().heading_totals())
 
         return list(self._once(("engine", "headings"), merge))
 
@@ -236,6 +248,10 @@ class TantivySearcher:
     def paragraph_count(self) -> int:
         """Number of indexed paragraphs."""
         return self._live().paragraph_count()
+
+    def report_count(self) -> int:
+        """Number of indexed reports."""
+        return self._live().report_count()
 
     # -- the rest --------------------------------------------------------------------------
     def derived(self, name: str, compute: Callable[[TantivySearcher], T]) -> T:

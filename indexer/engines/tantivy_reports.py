@@ -22,19 +22,19 @@ with hits, not the number of hits.
 
 from __future__ import annotations
 
-import heapq
 import json
 import random
 import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from itertools import compress
 from operator import itemgetter
 
 from indexer.engines.base import ReportEntry, ReportSummary
 from indexer.engines.documents import ReportFields
 from indexer.engines.tantivy_fields import section_key
-from indexer.model import Report, ReportMeta
+from indexer.model import Paragraph, Report, ReportMeta
 
 REPORT_FACETS = ("report", "region", "year", "level", "kind")
 SEP = "\x1f"
@@ -55,6 +55,7 @@ class ReportRow:
     entry: ReportEntry = NO_ENTRY
     summary: str = "{}"
     sections: tuple[str, ...] = ()  # normalized top-level headings
+    title: str = ""
 
 
 def encode_record(
@@ -64,10 +65,11 @@ def encode_record(
     entry: ReportEntry = NO_ENTRY,
     summary: str = "{}",
     sections: Sequence[str] = (),
+    title: str = "",
 ) -> str:
     """The record string of a report version (see the module docstring)."""
     facts = [report_id, fields.region, fields.level, fields.kind, fields.year,
-             entry.content_hash, entry.added, list(sections), entry.source_file]  # fmt: skip
+             entry.content_hash, entry.added, list(sections), entry.source_file, title]  # fmt: skip
     stamp = random.getrandbits(62)
     return SEP.join([str(serial), str(stamp), json.dumps(facts, ensure_ascii=False), summary])
 
@@ -75,11 +77,25 @@ def encode_record(
 def decode_record(record: str) -> ReportRow:
     """Inverse of :func:`encode_record`."""
     serial, _stamp, facts, summary = record.split(SEP, 3)
-    report_id, region, level, kind, year, content_hash, added, sections, source = json.loads(facts)
+    report_id, region, level, kind, year, content_hash, added, sections, source, title = (
+        json.loads(facts)
+    )
     entry = ReportEntry(content_hash, added, source)
     return ReportRow(
-        int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections)
+        int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections), title
     )
+
+
+def encode_passage(para: Paragraph) -> bytes:
+    """A paragraph as written, stored in its paragraph document: what a hit shows."""
+    row = [para.id, para.number, list(para.section_path), para.text, para.is_heading]
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_passage(blob: bytes) -> Paragraph:
+    """Inverse of :func:`encode_passage`."""
+    paragraph_id, number, path, text, is_heading = json.loads(blob)
+    return Paragraph(paragraph_id, number, tuple(path), text, is_heading)
 
 
 def encode_summary(report: Report) -> str:
@@ -103,29 +119,57 @@ def encode_headings(report: Report) -> bytes:
     return json.dumps(list(counts.items()), ensure_ascii=False).encode("utf-8")
 
 
-def merge_headings(blobs: Iterable[bytes]) -> list[tuple[str, int]]:
-    """Sum the headings of many reports: most paragraphs first, ties in the order met.
-
-    (Ordering ties by heading would cost more than the rest: long, alike Chinese strings.)
-    """
-    total: dict[str, int] = {}
+def tally_headings(total: dict[str, int], blobs: Iterable[bytes], sign: int = 1) -> dict:
+    """Add (``sign`` 1) or take away (-1) the headings of reports; a count of 0 leaves."""
     get = total.get
     for blob in blobs:
         if blob:
             for heading, count in json.loads(blob):
-                total[heading] = get(heading, 0) + count
+                n = get(heading, 0) + sign * count
+                if n:
+                    total[heading] = n
+                else:
+                    del total[heading]
+    return total
+
+
+def sorted_headings(total: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Most paragraphs first, ties in the order met.
+
+    (Ordering ties by heading would cost more than the rest: long, alike Chinese strings.)
+    """
     return sorted(total.items(), key=itemgetter(1), reverse=True)
 
 
 def ranked(counts: Mapping[str, int], limit: int | None = None) -> Facet:
     """Values by count, most first, ties by value; the first ``limit`` (all if None)."""
     if limit is not None and len(counts) > limit:
-        cut = heapq.nlargest(limit, counts.values())[-1]  # only values reaching it compete
+        cut = count_at(counts.values(), limit)  # only values reaching it compete
         pairs = [(-n, value) for value, n in counts.items() if n >= cut]
     else:
         pairs = [(-n, value) for value, n in counts.items()]
     pairs.sort()
     return tuple((value, -n) for n, value in pairs[:limit])
+
+
+def count_at(counts: Iterable[int], rank: int) -> int:
+    """The ``rank``-th largest of ``counts`` (1-based), counting repeats; 0 if fewer.
+
+    Counts repeat a lot (many reports share a count), so this walks the distinct counts.
+    """
+    seen = 0
+    how_many = Counter(counts)
+    for n in sorted(how_many, reverse=True):
+        seen += how_many[n]
+        if seen >= rank:
+            return n
+    return 0
+
+
+def _top(pairs: Iterable[tuple[str, int]], limit: int | None) -> Facet:
+    """Like :func:`ranked`, for pairs of distinct values that already hold every contender."""
+    ordered = sorted((-n, value) for value, n in pairs if value)
+    return tuple((value, -n) for n, value in ordered[:limit])
 
 
 def _tally(keys: Iterable, counts: Sequence[int]) -> dict:
@@ -159,18 +203,20 @@ class ReportTable:
                 self._decoded = {r: s for r, s in kept if r in self.records}
         self.top_serial = max(self.rows, default=-1)
         self._index_values()
-        self._index_sections()
+        self._sections: tuple[dict[int, str], bool] | None = None
 
     def _index_values(self) -> None:
         """Facet values by serial, and the serials of each value where several share one."""
         size = self.top_serial + 1
         self._names: list[str] = [""] * size
+        self.serials: dict[str, int] = {}  # by report id
         self._regions: list[str] = [""] * size
         self._combo_of: list[int] = [0] * size
         codes: dict[tuple, int] = {}
         regions: dict[str, list[int]] = {}
         for serial, row in self.rows.items():
             self._names[serial] = row.report_id
+            self.serials[row.report_id] = serial
             self._regions[serial] = row.region
             self._combo_of[serial] = codes.setdefault((row.year, row.level, row.kind), len(codes))
             regions.setdefault(row.region, []).append(serial)
@@ -179,16 +225,30 @@ class ReportTable:
         for serial in self.rows:
             self._combo_groups[self._combo_of[serial]].append(serial)
         # One report per region: the regions are keys already (as report ids are).
-        self._region_groups = None if len(regions) == len(self.rows) else regions
+        unique = len(regions) == len(self.rows) and "" not in regions
+        self._region_groups = None if unique else regions
 
-    def _index_sections(self) -> None:
-        """Section names by section_key; two names of one key are counted by name instead."""
-        self.section_names: dict[int, str] = {}
-        self.section_clash = False
-        for row in self.rows.values():
-            for section in row.sections:
-                known = self.section_names.setdefault(section_key(section), section)
-                self.section_clash = self.section_clash or known != section
+    @property
+    def section_names(self) -> dict[int, str]:
+        """Section names by section_key (hashed on first use: index runs never need them)."""
+        return self._index_sections()[0]
+
+    @property
+    def section_clash(self) -> bool:
+        """True if two section names share a key: sections are then counted by name."""
+        return self._index_sections()[1]
+
+    def _index_sections(self) -> tuple[dict[int, str], bool]:
+        with self._lock:
+            if self._sections is None:
+                names: dict[int, str] = {}
+                clash = False
+                for row in self.rows.values():
+                    for section in row.sections:
+                        known = names.setdefault(section_key(section), section)
+                        clash = clash or known != section
+                self._sections = (names, clash)
+            return self._sections
 
     def name(self, serial: int) -> str:
         """The id of the report with this serial."""
@@ -228,25 +288,35 @@ class ReportTable:
         limit: int | None = None,
         names: Sequence[str] = REPORT_FACETS,
     ) -> dict[str, Facet]:
-        """Report-level facets ``names``, given paragraph counts per serial; "" left out."""
-        tallies: dict[str, dict] = {}
-        if "report" in names:
-            tallies["report"] = dict(
-                zip(map(self._names.__getitem__, serials), counts, strict=True)
-            )
-        if "region" in names:
-            tallies["region"] = self._sums(serials, counts, self._regions, self._region_groups)
+        """Report-level facets ``names``, given paragraph counts per serial; "" left out.
+
+        Report ids (and regions, when each report has its own) are distinct values, so only
+        the reports whose count reaches the ``limit``-th largest need a name and a sort.
+        """
+        out: dict[str, Facet] = {}
+        chosen: Iterable[int] = range(len(serials))
+        if limit is not None and len(serials) > limit:
+            cut = count_at(counts, limit)
+            chosen = list(compress(chosen, map(cut.__le__, counts)))
+        for name, values in (("report", self._names), ("region", self._regions)):
+            if name in names and (name == "report" or self._region_groups is None):
+                out[name] = _top(((values[serials[i]], counts[i]) for i in chosen), limit)
+        if "region" in names and "region" not in out:
+            sums = self._sums(serials, counts, self._regions, self._region_groups)
+            sums.pop("", None)
+            out["region"] = ranked(sums, limit)
         combos = {"year", "level", "kind"}.intersection(names)
         if combos:
-            tallies.update({name: {} for name in ("year", "level", "kind")})
+            tallies: dict[str, dict] = {name: {} for name in ("year", "level", "kind")}
             for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
                 year, level, kind = self._combos[code]
                 for name, value in (("year", "" if year is None else str(year)),
                                     ("level", level), ("kind", kind)):  # fmt: skip
                     tallies[name][value] = tallies[name].get(value, 0) + n
-        for tally in tallies.values():
-            tally.pop("", None)
-        return {name: ranked(tallies[name], limit) for name in names}
+            for name in combos:
+                tallies[name].pop("", None)
+                out[name] = ranked(tallies[name], limit)
+        return {name: out[name] for name in names}
 
     def _sums(self, serials, counts, key_of: list, groups: dict | None) -> dict:
         """Sum ``counts`` by ``key_of[serial]``."""

@@ -187,6 +187,10 @@ class Snapshot:
         """Number of indexed paragraphs."""
         return self._searcher.doc_frequency("doctype", "para")
 
+    def report_count(self) -> int:
+        """Number of indexed reports."""
+        return len(self.reports())
+
     def estimate(self, term: str) -> int | None:
         """Upper bound of the paragraphs containing normalized ``term`` (two or more chars).
 

@@ -19,7 +19,7 @@ from operator import contains
 from typing import TypeVar
 
 from indexer import analysis
-from indexer.engines.base import ReportSummary
+from indexer.engines.base import Passage, ReportSummary
 from indexer.engines.whoosh_engine import Snapshot
 from indexer.model import Report
 from indexer.normalize import normalize
@@ -176,6 +176,13 @@ class WhooshSearcher:
         """The report with this id, or None."""
         r = self.by_id.get(report_id)
         return self.views[r].report if r is not None else None
+
+    def passage(self, report_id: str, ordinal: int) -> Passage | None:
+        """A paragraph of a report held in memory, or None."""
+        report = self.load_report(report_id)
+        if report is None or not 0 <= ordinal < len(report.paragraphs):
+            return None
+        return Passage.of(report, ordinal)
 
     def doc_freq(self, term: str) -> int:
         """Paragraphs containing ``term`` (found, so exact)."""

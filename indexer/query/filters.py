@@ -11,6 +11,7 @@ and the API say exactly what was applied. The engines decide how to apply it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.normalize import normalize
 from indexer.query.parse import ParsedQuery, QueryError
@@ -30,11 +31,15 @@ _LEVEL_ALIASES = {
     "地级市": "prefecture", "市级": "prefecture", "市": "prefecture",
     "county": "county", "县": "county", "县级": "county", "区县": "county", "县区": "county",
 }  # fmt: skip
-def region_short_forms(name: str) -> set[str]:
-    """The normalized names a user may type for region ``name``: the full one and short ones."""
+@lru_cache(maxsize=1 << 17)
+def region_short_forms(name: str) -> frozenset[str]:
+    """The normalized names a user may type for region ``name``: the full one and short ones.
+
+    Remembered across searchers: a reload after an index run meets the same names again.
+    """
     full = normalize(name)
     short = short_name(full)
-    return {f for f in (full, short) if f}
+    return frozenset(f for f in (full, short) if f)
 
 
 def level_key(value: str) -> str | None:
@@ -148,9 +153,17 @@ class RegionIndex:
 
 def report_label(meta) -> str:
     """A report's label: its title, with the region when the title does not name it."""
-    if not meta.region or normalize(meta.region[:2]) in normalize(meta.title):
-        return meta.title
-    return f"{meta.title}（{meta.region}）"
+    return _label(meta.title, meta.region)
+
+
+@lru_cache(maxsize=1 << 17)
+def _label(title: str, region: str) -> str:
+    if not region or normalize(region[:2]) in normalize(title):
+        return title
+    return f"{title}（{region}）"
+
+
+_heading_key = lru_cache(maxsize=1 << 17)(normalize)
 
 
 @dataclass(frozen=True)
@@ -175,5 +188,5 @@ class Collection:
         titles = {s.id: report_label(s.meta) for s in summaries}
         labels: dict[str, str] = {}
         for heading, _count in searcher.headings():
-            labels.setdefault(normalize(heading), heading)
+            labels.setdefault(_heading_key(heading), heading)
         return cls(RegionIndex.build([s.meta for s in summaries]), kinds, titles, labels)

@@ -198,8 +198,10 @@ def region_suggestions(collection: Collection, request: SearchRequest) -> tuple[
 
 def hit(searcher: Searcher, a: Answer, key: HitKey) -> Hit:
     """The API's view of one matching paragraph (snippet included)."""
-    report = searcher.load_report(key.report_id)
-    para = report.paragraphs[key.paragraph]
+    found = searcher.passage(key.report_id, key.paragraph)
+    if found is None:
+        raise LookupError(f"hit {key.report_id}#{key.paragraph} is not in this index state")
+    para = found.paragraph
     parts = a.parts
     if a.plan.within == "sentence":
         text = sentences.best_sentence(para.text, parts)
@@ -207,9 +209,9 @@ def hit(searcher: Searcher, a: Answer, key: HitKey) -> Hit:
     else:
         shown = snippet(para.text, parts)
     return Hit(
-        report_id=report.id, report_title=report.meta.title, region=report.meta.region,
-        year=report.meta.year, section=para.section_path[0] if para.section_path else "",
+        report_id=found.report_id, report_title=found.title, region=found.region,
+        year=found.year, section=para.section_path[0] if para.section_path else "",
         section_path=para.section_path, paragraph_id=para.id, paragraph_number=para.number,
-        url=f"/reports/{report.id}#{para.id}", text=para.text,
+        url=f"/reports/{found.report_id}#{para.id}", text=para.text,
         snippet=shown, score=round(key.score, 4), missing_words=a.missing(para.text),
     )  # fmt: skip
