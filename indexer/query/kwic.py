@@ -27,8 +27,7 @@ from indexer.query.search import Answer, answer, searcher_of
 from indexer.query.snippets import occurrence_spans
 
 if TYPE_CHECKING:  # the engines import the query layer's plan
-    from indexer.engines.base import Searcher
-    from indexer.model import Report
+    from indexer.engines.base import Passage, Searcher
 
 CONTEXT = 20  # characters of context shown on each side
 KWIC_SORTS = ("relevance", "left", "right")
@@ -106,25 +105,27 @@ def all_lines(searcher: Searcher, a: Answer) -> list[KwicLine]:
     rank: dict[tuple[str, int], int] = {}
     lines: list[tuple[int, int, KwicLine]] = []
     for report_id, keys in hits_by_report(searcher, a).items():
-        report = searcher.load_report(report_id)
         for key in keys:
             rank[report_id, key.paragraph] = len(rank)
-            for i, line in enumerate(paragraph_lines(report, key.paragraph, a.parts)):
+            found = searcher.passage(report_id, key.paragraph)  # the paragraph, not its report
+            if found is None:
+                continue  # not in this index state
+            for i, line in enumerate(paragraph_lines(found, a.parts)):
                 lines.append((rank[report_id, key.paragraph], i, line))
     lines.sort(key=lambda item: item[:2])
     return [line for *_, line in lines]
 
 
-def paragraph_lines(report: Report, ordinal: int, terms: list[str]) -> Iterator[KwicLine]:
-    """One line per occurrence of ``terms`` in the report's paragraph ``ordinal``."""
-    para = report.paragraphs[ordinal]
+def paragraph_lines(found: Passage, terms: list[str]) -> Iterator[KwicLine]:
+    """One line per occurrence of ``terms`` in a hit's paragraph."""
+    para = found.paragraph
     text = para.text
     for start, end in occurrence_spans(text, terms):
         yield KwicLine(
             left=text[max(0, start - CONTEXT) : start], match=text[start:end],
-            right=text[end : end + CONTEXT], report_id=report.id, paragraph_id=para.id,
-            year=report.meta.year, url=f"/reports/{report.id}#{para.id}",
-            report_title=report.meta.title, paragraph_number=para.number,
+            right=text[end : end + CONTEXT], report_id=found.report_id, paragraph_id=para.id,
+            year=found.year, url=f"/reports/{found.report_id}#{para.id}",
+            report_title=found.title, paragraph_number=para.number,
         )  # fmt: skip
 
 

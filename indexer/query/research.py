@@ -166,8 +166,8 @@ def mentions_per_report(searcher: Searcher, a: Answer) -> dict[str, int]:
     """Occurrences of the search's terms in its matching paragraphs, per report."""
     out = {}
     for report_id, keys in hits_by_report(searcher, a).items():
-        paragraphs = searcher.load_report(report_id).paragraphs
-        out[report_id] = sum(count_occurrences(paragraphs[k.paragraph].text, a.parts) for k in keys)
+        found = (searcher.passage(report_id, k.paragraph) for k in keys)  # no report decoded
+        out[report_id] = sum(count_occurrences(f.paragraph.text, a.parts) for f in found if f)
     return out
 
 
