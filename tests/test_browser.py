@@ -80,10 +80,12 @@ def new_page(browser, base_url):
         context.close()
 
 
-def shot(page: Page, name: str, publish: str = "") -> None:
-    """Save a screenshot under test-artifacts/ (and into docs/screenshots/ when asked)."""
+def shot(target, name: str, publish: str = "") -> None:
+    """Save a screenshot of a page or an element under test-artifacts/ (and into
+    docs/screenshots/ when asked)."""
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(path))
     if publish and UPDATE_SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, SCREENSHOTS / publish)

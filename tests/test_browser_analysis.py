@@ -2,91 +2,39 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip(
-        "browser tests need Chromium: install Debian's `chromium` package (not found on PATH)",
-        allow_module_level=True,
-    )
-
 from conftest import running_server  # noqa: E402
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 from report_pairs import CURRENT, PREVIOUS, write_pair  # noqa: E402
+from test_browser import (  # noqa: E402  (skips this module too when Chromium is missing)
+    ARTIFACTS,
+    PHONE,
+    browser,  # noqa: F401  (fixtures used by name)
+    new_page,  # noqa: F401
+    no_horizontal_scroll,
+    shot,
+)
 
 from indexer.build import index_paths  # noqa: E402
 from indexer.query.script import is_traditional  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-UPDATE_SCREENSHOTS = os.environ.get("GOVSEARCH_UPDATE_SCREENSHOTS") == "1"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 740}
-HANG_MS = 30_000  # waits only catch hangs
-expect.set_options(timeout=HANG_MS)
-
 
 @pytest.fixture(scope="module")
-def pair_url(tmp_path_factory, make_engine, engine_kind):
-    """`govsearch serve` over an index of a report and its made-up predecessor."""
+def base_url(tmp_path_factory, make_engine, engine_kind):
+    """`govsearch serve` over an index of a report and its made-up predecessor (the pages of
+    test_browser's ``new_page`` open here)."""
     root = tmp_path_factory.mktemp("pair-browser")
     index_paths([write_pair(root / "corpus")], make_engine(root / "ix"))
     with running_server(root / "ix", ARTIFACTS / f"serve-pair-{engine_kind}.log") as url:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def new_page(browser, pair_url):
-    """Pages in fresh contexts that record script errors; closed at the end."""
-    contexts = []
-
-    def make(viewport=DESKTOP, **options) -> Page:
-        context = browser.new_context(viewport=viewport, base_url=pair_url, **options)
-        context.set_default_timeout(HANG_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.js_errors = []
-        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shot(target, name: str, publish: str = "") -> None:
-    """Save a screenshot under test-artifacts/ (and into docs/screenshots/ when asked)."""
-    path = ARTIFACTS / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    target.screenshot(path=str(path))
-    if publish and UPDATE_SCREENSHOTS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SCREENSHOTS / publish)
-
-
-def no_horizontal_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def test_from_a_report_to_its_comparison_and_back_to_a_paragraph(new_page):
+def test_from_a_report_to_its_comparison_and_back_to_a_paragraph(new_page):  # noqa: F811
     page = new_page()
     page.goto(f"/reports/{CURRENT}")
     page.locator("a.compare-previous").click()
@@ -111,7 +59,7 @@ def test_from_a_report_to_its_comparison_and_back_to_a_paragraph(new_page):
     assert page.js_errors == []
 
 
-def test_terms_panel(new_page):
+def test_terms_panel(new_page):  # noqa: F811
     page = new_page()
     page.goto(f"/reports/{CURRENT}")
     page.get_by_role("link", name="高频词与新提法").click()
@@ -125,7 +73,7 @@ def test_terms_panel(new_page):
     assert page.js_errors == []
 
 
-def test_phone_layouts_do_not_scroll_sideways(new_page):
+def test_phone_layouts_do_not_scroll_sideways(new_page):  # noqa: F811
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     for name, url in [
         ("phone-compare", f"/compare?a={PREVIOUS}&b={CURRENT}"),
@@ -138,7 +86,7 @@ def test_phone_layouts_do_not_scroll_sideways(new_page):
     assert page.js_errors == []
 
 
-def test_compare_page_script_switch(new_page):
+def test_compare_page_script_switch(new_page):  # noqa: F811
     page = new_page()
     page.goto(f"/compare?a={PREVIOUS}&b={CURRENT}")
     before = page.locator(".side-a .side-text").all_inner_texts()
