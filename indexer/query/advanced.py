@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from indexer.query.filters import level_key, region_path
 from indexer.query.parse import (
+    FOREIGN_OPERATORS,
     QUOTES,
     SENTENCE_OPERATORS,
     ParsedQuery,
@@ -86,7 +87,8 @@ def term_token(text: str, negated: bool = False) -> str:
     parsed = parse_query(bare)
     found = parsed.excluded if negated else [t for clause in parsed.clauses for t in clause]
     if (
-        len(found) == 1
+        text.lower() not in FOREIGN_OPERATORS  # alone it is text, beside other words an operator
+        and len(found) == 1
         and found[0].text == text
         and not parsed.filters
         and len(parsed.clauses) <= 1

@@ -191,7 +191,7 @@ def parse_query(q: str) -> ParsedQuery:
                        notes)  # fmt: skip
 
 
-_FOREIGN = ("and", "or", "not")
+FOREIGN_OPERATORS = ("and", "or", "not")  # read as operators beside other words
 
 
 def foreign_operators(tokens: list[_Token]) -> tuple[list[_Token], tuple[str, ...]]:
@@ -210,7 +210,7 @@ def foreign_operators(tokens: list[_Token]) -> tuple[list[_Token], tuple[str, ..
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if negator is not None:
             tok, negator = replace(tok, negated=True, span=(negator.span[0], tok.span[1])), None
-        elif word.lower() in _FOREIGN and len(tokens) > 1:
+        elif word.lower() in FOREIGN_OPERATORS and len(tokens) > 1:
             if word.lower() == "not" and nxt is not None and not nxt.is_or:
                 notes[f"“{word} {nxt.text}”按排除理解；本站写作 -{nxt.text}。"] = None
                 negator = tok
