@@ -112,7 +112,7 @@ def _machine(res: dict) -> list[str]:
               + f"; git {m['git_head']} + {m['git_dirty_files']} uncommitted files under indexer/ and webapp/"]  # fmt: skip
     m = res["machine"]
     L += [f"- CPU: {m['cpu']}, `nproc` = {m['nproc']}; memory {m['mem_gib']} GiB (a shared machine: other "
-          "engineers' test suites ran beside these runs; see the notes)",
+          "test suites and builds ran beside these runs; see the notes)",
           f"- Python {m['python']} on {m['platform']}",
           "- " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), ""]  # fmt: skip
     return L
