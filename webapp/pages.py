@@ -67,16 +67,6 @@ def url_with(_endpoint: str | None = None, **changes) -> str:
     return path + ("?" + urlencode(args) if args else "")
 
 
-def url_toggle(name: str, value: str) -> str:
-    """The current URL with one value of a repeated parameter added, or removed if present."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
-    if (name, value) in args:
-        args.remove((name, value))
-    else:
-        args.append((name, value))
-    return request.path + ("?" + urlencode(args) if args else "")
-
-
 def convert_snippet(snippet: str, script: str) -> Markup:
     """Convert an escaped snippet's text, leaving its <mark> tags alone."""
     parts = _MARK_TAG.split(snippet)
@@ -214,7 +204,8 @@ def year_range_view(req: SearchRequest) -> dict:
 
 
 def _facet_toggle(name: str):
-    """``url_toggle(name, value)`` for many values: the other parameters encoded once."""
+    """A function giving the current URL with one value of facet ``name`` added, or removed if
+    present; the other parameters are encoded once for all the facet's values."""
     others = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", name)]
     prefix = request.path + "?" + (urlencode(others) + "&" if others else "")
     current = request.args.getlist(name)
