@@ -28,8 +28,8 @@ import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import itemgetter, lshift, neg, or_, sub
 
 from indexer.engines.base import ReportEntry, ReportSummary
 from indexer.engines.documents import ReportFields
@@ -77,8 +77,8 @@ def encode_record(
 def decode_record(record: str) -> ReportRow:
     """Inverse of :func:`encode_record`."""
     serial, _stamp, facts, summary = record.split(SEP, 3)
-    report_id, region, level, kind, year, content_hash, added, sections, source, title = (
-        json.loads(facts)
+    report_id, region, level, kind, year, content_hash, added, sections, source, title = json.loads(
+        facts
     )
     entry = ReportEntry(content_hash, added, source)
     return ReportRow(
@@ -166,17 +166,34 @@ def count_at(counts: Iterable[int], rank: int) -> int:
     return 0
 
 
-def _top(pairs: Iterable[tuple[str, int]], limit: int | None) -> Facet:
-    """Like :func:`ranked`, for pairs of distinct values that already hold every contender."""
-    ordered = sorted((-n, value) for value, n in pairs if value)
-    return tuple((value, -n) for n, value in ordered[:limit])
-
-
-def _tally(keys: Iterable, counts: Sequence[int]) -> dict:
-    out: dict = {}
-    for key, n in zip(keys, counts, strict=True):
-        out[key] = out.get(key, 0) + n
+def _tally(codes: Sequence[int], counts: Sequence[int]) -> Counter:
+    """Sum ``counts`` by code; a Python step only per count above 1 (most are 1 or 2)."""
+    out = Counter(codes)
+    extra = list(map(sub, counts, repeat(1)))
+    for code, n in zip(compress(codes, extra), filter(None, extra), strict=True):
+        out[code] += n
     return out
+
+
+def top_coded(
+    codes: Sequence[int], counts: Sequence[int], labels: Sequence[str], limit: int | None
+) -> Facet:
+    """Like :func:`ranked` for distinct ``codes`` whose order is their labels' order.
+
+    Each (count, code) is packed into one int (higher count first, then lower code), so the
+    sort compares machine-sized ints instead of long, alike Chinese strings; only the values
+    reaching the ``limit``-th count take part, and only the kept ones are named.
+    """
+    if limit is not None and len(counts) > limit:
+        cut = count_at(counts, limit)
+        chosen = list(map(cut.__le__, counts))
+        codes, counts = compress(codes, chosen), list(compress(counts, chosen))
+    ordered = sorted(map(or_, map(lshift, map(neg, counts), repeat(_CODE_BITS)), codes))[:limit]
+    return tuple((labels[key & _CODE_MASK], -(key >> _CODE_BITS)) for key in ordered)
+
+
+_CODE_BITS = 32
+_CODE_MASK = (1 << _CODE_BITS) - 1
 
 
 class ReportTable:
@@ -206,26 +223,35 @@ class ReportTable:
         self._sections: tuple[dict[int, str], bool] | None = None
 
     def _index_values(self) -> None:
-        """Facet values by serial, and the serials of each value where several share one."""
+        """Facet values by serial as codes that sort as their values, and the serials of
+        each value where several reports share one."""
         size = self.top_serial + 1
         self._names: list[str] = [""] * size
         self.serials: dict[str, int] = {}  # by report id
-        self._regions: list[str] = [""] * size
-        self._combo_of: list[int] = [0] * size
-        codes: dict[tuple, int] = {}
-        regions: dict[str, list[int]] = {}
         for serial, row in self.rows.items():
             self._names[serial] = row.report_id
             self.serials[row.report_id] = serial
-            self._regions[serial] = row.region
-            self._combo_of[serial] = codes.setdefault((row.year, row.level, row.kind), len(codes))
-            regions.setdefault(row.region, []).append(serial)
-        self._combos = list(codes)
-        self._combo_groups: dict[int, list[int]] = {code: [] for code in range(len(codes))}
+        self._report_labels = sorted(self.serials)
+        self._report_code = [0] * size
+        for code, report_id in enumerate(self._report_labels):
+            self._report_code[self.serials[report_id]] = code
+        self._region_labels = sorted({row.region for row in self.rows.values()})
+        region_code = {region: code for code, region in enumerate(self._region_labels)}
+        self._no_region = region_code.get("")
+        self._region_code = [0] * size
+        self._combo_of: list[int] = [0] * size
+        combos: dict[tuple, int] = {}
+        regions: dict[int, list[int]] = {}
+        for serial, row in self.rows.items():
+            code = self._region_code[serial] = region_code[row.region]
+            regions.setdefault(code, []).append(serial)
+            self._combo_of[serial] = combos.setdefault((row.year, row.level, row.kind), len(combos))
+        self._combos = list(combos)
+        self._combo_groups: dict[int, list[int]] = {code: [] for code in range(len(combos))}
         for serial in self.rows:
             self._combo_groups[self._combo_of[serial]].append(serial)
-        # One report per region: the regions are keys already (as report ids are).
-        unique = len(regions) == len(self.rows) and "" not in regions
+        # One report per region: the regions are distinct values (as report ids are).
+        unique = len(regions) == len(self.rows) and self._no_region is None
         self._region_groups = None if unique else regions
 
     @property
@@ -256,7 +282,7 @@ class ReportTable:
 
     def report_ids(self) -> list[str]:
         """Every report id, sorted."""
-        return sorted(row.report_id for row in self.rows.values())
+        return list(self._report_labels)
 
     def entries(self) -> dict[str, ReportEntry]:
         """What an index run compares, by report id."""
@@ -276,7 +302,7 @@ class ReportTable:
     def years(self, serials: Sequence[int], counts: Sequence[int]) -> dict[int | None, int]:
         """Paragraph counts per year (None: unknown), given paragraph counts per serial."""
         out: dict[int | None, int] = {}
-        for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
+        for code, n in self._sums(serials, self._combo_of, counts, self._combo_groups).items():
             year = self._combos[code][0]
             out[year] = out.get(year, 0) + n
         return out
@@ -290,25 +316,27 @@ class ReportTable:
     ) -> dict[str, Facet]:
         """Report-level facets ``names``, given paragraph counts per serial; "" left out.
 
-        Report ids (and regions, when each report has its own) are distinct values, so only
-        the reports whose count reaches the ``limit``-th largest need a name and a sort.
+        Python work follows the reports with hits (C loops where it is per report) and the
+        values that reach the ``limit``-th count; nothing is done per report of the table.
         """
         out: dict[str, Facet] = {}
-        chosen: Iterable[int] = range(len(serials))
-        if limit is not None and len(serials) > limit:
-            cut = count_at(counts, limit)
-            chosen = list(compress(chosen, map(cut.__le__, counts)))
-        for name, values in (("report", self._names), ("region", self._regions)):
-            if name in names and (name == "report" or self._region_groups is None):
-                out[name] = _top(((values[serials[i]], counts[i]) for i in chosen), limit)
-        if "region" in names and "region" not in out:
-            sums = self._sums(serials, counts, self._regions, self._region_groups)
-            sums.pop("", None)
-            out["region"] = ranked(sums, limit)
+        if "report" in names:
+            codes = list(map(self._report_code.__getitem__, serials))
+            out["report"] = top_coded(codes, counts, self._report_labels, limit)
+        if "region" in names:
+            if self._region_groups is None:
+                codes = list(map(self._region_code.__getitem__, serials))
+                out["region"] = top_coded(codes, counts, self._region_labels, limit)
+            else:
+                sums = self._sums(serials, self._region_code, counts, self._region_groups)
+                sums.pop(self._no_region, None)
+                out["region"] = top_coded(
+                    list(sums), list(sums.values()), self._region_labels, limit
+                )
         combos = {"year", "level", "kind"}.intersection(names)
         if combos:
             tallies: dict[str, dict] = {name: {} for name in ("year", "level", "kind")}
-            for code, n in self._sums(serials, counts, self._combo_of, self._combo_groups).items():
+            for code, n in self._sums(serials, self._combo_of, counts, self._combo_groups).items():
                 year, level, kind = self._combos[code]
                 for name, value in (("year", "" if year is None else str(year)),
                                     ("level", level), ("kind", kind)):  # fmt: skip
@@ -318,13 +346,11 @@ class ReportTable:
                 out[name] = ranked(tallies[name], limit)
         return {name: out[name] for name in names}
 
-    def _sums(self, serials, counts, key_of: list, groups: dict | None) -> dict:
-        """Sum ``counts`` by ``key_of[serial]``."""
-        if groups is None:  # one serial per key
-            return dict(zip(map(key_of.__getitem__, serials), counts, strict=True))
-        if len(serials) * 8 < len(self.rows):  # few reports with hits: visit only them
-            return _tally(map(key_of.__getitem__, serials), counts)
+    def _sums(self, serials, code_of: list[int], counts, groups: dict) -> dict[int, int]:
+        """Sum ``counts`` by ``code_of[serial]``; ``groups`` holds each code's serials."""
+        if len(serials) * 4 < len(self.rows):  # few reports with hits: visit only them
+            return _tally(list(map(code_of.__getitem__, serials)), counts)
         dense = [0] * (self.top_serial + 1)
         deque(map(dense.__setitem__, serials, counts), maxlen=0)
-        found = {key: sum(map(dense.__getitem__, members)) for key, members in groups.items()}
-        return {key: n for key, n in found.items() if n}
+        found = {code: sum(map(dense.__getitem__, members)) for code, members in groups.items()}
+        return {code: n for code, n in found.items() if n}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,11 @@ class Hit:
     missing_words: tuple[str, ...] = ()  # partial mode: the query's words this paragraph lacks
 
 
-@dataclass(frozen=True)
-class FacetValue:
-    """One value of a facet and how many matching paragraphs have it."""
+class FacetValue(NamedTuple):
+    """One value of a facet and how many matching paragraphs have it.
+
+    A named tuple, not a dataclass: a search makes up to a few thousand of them.
+    """
 
     value: str
     count: int
@@ -104,7 +107,7 @@ class ResultsPage:
 
     def to_dict(self) -> dict:
         """The JSON API's response body."""
-        data = asdict(self)
+        data = asdict(replace(self, facets={}))  # facets by hand: asdict would copy each
         data["facets"] = {
             name: [{"value": f.value, "count": f.count, **({"label": f.label} if f.label else {})}
                    for f in values]
