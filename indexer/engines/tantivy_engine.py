@@ -95,6 +95,7 @@ from indexer.engines.tantivy_reports import (
     Facet,
     ReportRow,
     ReportTable,
+    decode_entry,
     decode_passage,
     decode_record,
     encode_passage,
@@ -330,8 +331,22 @@ class TantivyView:
                 self._seed = None
             return self._table
 
+    def entries(self) -> dict[str, ReportEntry]:
+        """What an index run compares, by report id (no table is built for it)."""
+        with self._lock:
+            table = self._table
+        if table is not None:
+            return table.entries()
+        return dict(map(decode_entry, self._record_strings()))
+
     def _rows(self, seed: ReportTable | None) -> Iterator[tuple[str, ReportRow]]:
         known = seed.records if seed is not None else {}
+        for record in self._record_strings():
+            row = known.get(record)
+            yield record, row if row is not None else decode_record(record)
+
+    def _record_strings(self) -> Iterator[str]:
+        """Every report's record string (one terms aggregation per ``buckets`` reports)."""
         records = self._term("doc_type", "r")
         found = self._searcher.aggregate(records, {"r": _terms("record", self.buckets)})["r"]
         parts = [found]
@@ -342,9 +357,7 @@ class TantivyView:
                 {"r": _terms("record", self.buckets)})["r"]
                 for lo in range(0, top + 1, self.buckets)]  # fmt: skip
         for part in parts:
-            for record in map(_KEY, part["buckets"]):
-                row = known.get(record)
-                yield record, row if row is not None else decode_record(record)
+            yield from map(_KEY, part["buckets"])
 
     def heading_totals(self) -> dict[str, int]:
         """Every heading as written with its paragraph count, in the order first met.

@@ -198,8 +198,7 @@ class TantivySearcher:
 
     def reports(self) -> dict[str, ReportEntry]:
         """Every indexed report's content hash and first-indexed time, by id."""
-
-        return self._live().table().entries()
+        return self._live().entries()
 
     def load_report(self, report_id: str) -> Report | None:
         """The stored report, or None (the most recently read ones are kept decoded)."""

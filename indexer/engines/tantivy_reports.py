@@ -77,13 +77,19 @@ def encode_record(
 def decode_record(record: str) -> ReportRow:
     """Inverse of :func:`encode_record`."""
     serial, _stamp, facts, summary = record.split(SEP, 3)
-    report_id, region, level, kind, year, content_hash, added, sections, source, title = (
-        json.loads(facts)
+    report_id, region, level, kind, year, content_hash, added, sections, source, title = json.loads(
+        facts
     )
     entry = ReportEntry(content_hash, added, source)
     return ReportRow(
         int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections), title
     )
+
+
+def decode_entry(record: str) -> tuple[str, ReportEntry]:
+    """The report id and entry of a record: what an index run needs of it."""
+    facts = json.loads(record.split(SEP, 3)[2])
+    return facts[0], ReportEntry(facts[5], facts[6], facts[8])
 
 
 def encode_passage(para: Paragraph) -> bytes:
@@ -197,13 +203,17 @@ class ReportTable:
         self._lock = threading.Lock()
         self._summaries: tuple[ReportSummary, ...] | None = None
         self._decoded: dict[str, ReportSummary] = {}  # by record string
+        self._sections: tuple[dict[int, str], bool] | None = None
+        # The previous table's section names and the records they were taken from.
+        self._section_seed: tuple[tuple[dict[int, str], bool], dict[str, ReportRow]] | None = None
         if previous is not None:
             with previous._lock:
                 kept = previous._decoded.items()
                 self._decoded = {r: s for r, s in kept if r in self.records}
+                if previous._sections is not None:
+                    self._section_seed = (previous._sections, previous.records)
         self.top_serial = max(self.rows, default=-1)
         self._index_values()
-        self._sections: tuple[dict[int, str], bool] | None = None
 
     def _index_values(self) -> None:
         """Facet values by serial, and the serials of each value where several share one."""
@@ -239,15 +249,24 @@ class ReportTable:
         return self._index_sections()[1]
 
     def _index_sections(self) -> tuple[dict[int, str], bool]:
+        """Hash the section names of every record, or only of the records the previous
+        table did not have (its names are kept: a key no report has any more is never
+        asked for, and a clash it caused only makes sections counted by name)."""
         with self._lock:
             if self._sections is None:
                 names: dict[int, str] = {}
                 clash = False
-                for row in self.rows.values():
+                rows: Iterable[ReportRow] = self.rows.values()
+                if self._section_seed is not None:
+                    (known_names, clash), known = self._section_seed
+                    names = dict(known_names)
+                    rows = [row for record, row in self.records.items() if record not in known]
+                for row in rows:
                     for section in row.sections:
-                        known = names.setdefault(section_key(section), section)
-                        clash = clash or known != section
+                        known_name = names.setdefault(section_key(section), section)
+                        clash = clash or known_name != section
                 self._sections = (names, clash)
+                self._section_seed = None
             return self._sections
 
     def name(self, serial: int) -> str:
