@@ -340,22 +340,57 @@ class TantivyView:
         return dict(map(decode_entry, self._record_strings()))
 
     def _rows(self, seed: ReportTable | None) -> Iterator[tuple[str, ReportRow]]:
+        """Every report's record and row; from ``seed``, only the records it lacks are read."""
+        carried = self._carried(seed) if seed is not None and seed.rows else []
+        if carried:
+            yield from carried
+            for record in self._record_strings(carried[-1][1].serial + 1):
+                yield record, decode_record(record)
+            return
         known = seed.records if seed is not None else {}
         for record in self._record_strings():
             row = known.get(record)
             yield record, row if row is not None else decode_record(record)
 
-    def _record_strings(self) -> Iterator[str]:
-        """Every report's record string (one terms aggregation per ``buckets`` reports)."""
+    def _carried(self, seed: ReportTable) -> list[tuple[str, ReportRow]]:
+        """The seed's records still present, by serial; empty if that cannot be told.
+
+        Serials grow, so a record above the highest serial kept from the seed is new, and
+        one below it is the seed's -- unless serials were given again (the reports with the
+        highest ones removed, then others added): then every serial from the first given
+        again up is new, the highest kept one too, so its record tells.
+        """
+        record_of = {row.serial: record for record, row in seed.records.items()}
+        kept = [serial for serial in self._serials() if serial in record_of]
+        if not kept or self._record_at(kept[-1]) != record_of[kept[-1]]:
+            return []
+        return [(record_of[serial], seed.rows[serial]) for serial in kept]
+
+    def _serials(self) -> list[int]:
+        """The serial of every report, in order (fast-field values: no record is read)."""
+        addresses = self._every_doc(self._term("doc_type", "r"))
+        return sorted(self._searcher.fast_field_values("serial", addresses))
+
+    def _record_at(self, serial: int) -> str | None:
+        """The record string of the report with ``serial``, or None."""
+        query = _filtered(self._term("doc_type", "r"), self._between("serial", serial, serial))
+        found = self._searcher.aggregate(query, {"r": _terms("record", 1)})["r"]["buckets"]
+        return found[0]["key"] if found else None
+
+    def _record_strings(self, lo: int = 0) -> Iterator[str]:
+        """The record strings of reports with serials from ``lo`` up (one terms aggregation
+        per ``buckets`` reports)."""
         records = self._term("doc_type", "r")
+        if lo:
+            records = _filtered(records, self._between("serial", lo, MAX_SERIAL))
         found = self._searcher.aggregate(records, {"r": _terms("record", self.buckets)})["r"]
         parts = [found]
         if found.get("sum_other_doc_count"):  # more reports than one aggregation holds
             top = self.next_serial() - 1
             parts = [self._searcher.aggregate(
-                _filtered(records, self._between("serial", lo, lo + self.buckets - 1)),
+                _filtered(records, self._between("serial", start, start + self.buckets - 1)),
                 {"r": _terms("record", self.buckets)})["r"]
-                for lo in range(0, top + 1, self.buckets)]  # fmt: skip
+                for start in range(lo, top + 1, self.buckets)]  # fmt: skip
         for part in parts:
             yield from map(_KEY, part["buckets"])
 
