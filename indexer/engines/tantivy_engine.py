@@ -339,21 +339,20 @@ class TantivyView:
             return table.entries()
         return dict(map(decode_entry, self._record_strings()))
 
-    def _rows(self, seed: ReportTable | None) -> Iterator[tuple[str, ReportRow]]:
-        """Every report's record and row; from ``seed``, only the records it lacks are read."""
-        carried = self._carried(seed) if seed is not None and seed.rows else []
+    def _rows(self, seed: ReportTable | None) -> dict[str, ReportRow]:
+        """Every report's row by record; from ``seed``, only the records it lacks are read."""
+        carried = self._carried(seed) if seed is not None and seed.rows else {}
         if carried:
-            yield from carried
-            for record in self._record_strings(carried[-1][1].serial + 1):
-                yield record, decode_record(record)
-            return
+            top = max(row.serial for row in carried.values())
+            for record in self._record_strings(top + 1):
+                carried[record] = decode_record(record)
+            return carried
         known = seed.records if seed is not None else {}
-        for record in self._record_strings():
-            row = known.get(record)
-            yield record, row if row is not None else decode_record(record)
+        return {record: known.get(record) or decode_record(record)
+                for record in self._record_strings()}  # fmt: skip
 
-    def _carried(self, seed: ReportTable) -> list[tuple[str, ReportRow]]:
-        """The seed's records still present, by serial; empty if that cannot be told.
+    def _carried(self, seed: ReportTable) -> dict[str, ReportRow]:
+        """The seed's rows still present, by record; empty if that cannot be told.
 
         Serials grow, so a record above the highest serial kept from the seed is new, and
         one below it is the seed's -- unless serials were given again (the reports with the
@@ -363,8 +362,9 @@ class TantivyView:
         record_of = {row.serial: record for record, row in seed.records.items()}
         kept = [serial for serial in self._serials() if serial in record_of]
         if not kept or self._record_at(kept[-1]) != record_of[kept[-1]]:
-            return []
-        return [(record_of[serial], seed.rows[serial]) for serial in kept]
+            return {}
+        rows = seed.rows
+        return {record_of[serial]: rows[serial] for serial in kept}
 
     def _serials(self) -> list[int]:
         """The serial of every report, in order (fast-field values: no record is read)."""

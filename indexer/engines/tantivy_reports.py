@@ -196,7 +196,9 @@ class ReportTable:
     """
 
     def __init__(
-        self, records: Iterable[tuple[str, ReportRow]], previous: ReportTable | None = None
+        self,
+        records: Mapping[str, ReportRow] | Iterable[tuple[str, ReportRow]],
+        previous: ReportTable | None = None,
     ):
         self.records: dict[str, ReportRow] = dict(records)  # by record string
         self.rows: dict[int, ReportRow] = {row.serial: row for row in self.records.values()}
