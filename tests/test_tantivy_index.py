@@ -248,6 +248,35 @@ def test_a_new_searcher_carries_what_equals_a_fresh_reading(tmp_path, reports) -
     assert fresh.reports()[changed.id] == ReportEntry("changed", ADDED, changed.source_file)
 
 
+def test_index_runs_keep_what_they_read_and_still_see_every_change(tmp_path, reports) -> None:
+    """The entries file of index runs gives what reading every record gives, after
+    additions, changes, removals, a removed top serial given again, and damage."""
+    from indexer.engines.tantivy_index import ENTRIES_FILE
+
+    engine = index(tmp_path, reports[:4])
+
+    def check() -> None:
+        truth = open_engine(tmp_path).searcher()._live().table().entries()
+        assert engine.snapshot().reports() == truth  # from the file, or read and kept
+        assert engine.snapshot().reports() == truth  # from the file
+        assert (Path(engine.snapshot().path) / ENTRIES_FILE).is_file()
+
+    check()
+    changed = replace(reports[0], content_hash="changed")
+    with engine.writer() as writer:
+        writer.delete_report(reports[1].id)
+        writer.put_report(changed, added=ADDED)
+        writer.put_report(reports[4], added=ADDED)
+    check()
+    with engine.writer() as writer:  # the report with the highest serial
+        writer.delete_report(reports[4].id)
+    with engine.writer() as writer:  # its serial, given again
+        writer.put_report(reports[5], added=ADDED)
+    check()
+    (Path(engine.snapshot().path) / ENTRIES_FILE).write_text("damaged", encoding="utf-8")
+    check()
+
+
 def test_put_report_replaces_the_earlier_version(tmp_path, reports) -> None:
     engine = index(tmp_path, reports[:2])
     old = engine.searcher()

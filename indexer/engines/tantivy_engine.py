@@ -101,7 +101,10 @@ from indexer.engines.tantivy_reports import (
     encode_passage,
     encode_record,
     ranked,
+    read_entries,
+    record_stamp,
     tally_headings,
+    write_entries,
 )
 from indexer.model import Paragraph
 from indexer.normalize import normalize
@@ -331,13 +334,30 @@ class TantivyView:
                 self._seed = None
             return self._table
 
-    def entries(self) -> dict[str, ReportEntry]:
-        """What an index run compares, by report id (no table is built for it)."""
+    def entries(self, cache: Path | None = None) -> dict[str, ReportEntry]:
+        """What an index run compares, by report id (no table is built for it).
+
+        With ``cache`` (a file only index runs write), the entries of the reports it holds
+        that are still present are taken from it, told as :meth:`_carried` tells rows, and
+        only newer records are read; the cache is then brought up to date.
+        """
         with self._lock:
             table = self._table
         if table is not None:
             return table.entries()
-        return dict(map(decode_entry, self._record_strings()))
+        cached = read_entries(cache) if cache is not None else {}
+        kept = [serial for serial in self._serials() if serial in cached] if cached else []
+        top = self._record_at(kept[-1]) if kept else None
+        if top is None or record_stamp(top) != (kept[-1], cached[kept[-1]][0]):
+            kept = []
+        known = {serial: cached[serial] for serial in kept}
+        fresh = list(self._record_strings(kept[-1] + 1 if kept else 0))
+        for record in fresh:
+            serial, stamp = record_stamp(record)
+            known[serial] = (stamp, *decode_entry(record))
+        if cache is not None and (fresh or len(known) != len(cached)):
+            write_entries(cache, known)
+        return {report_id: entry for _stamp, report_id, entry in known.values()}
 
     def _rows(self, seed: ReportTable | None) -> dict[str, ReportRow]:
         """Every report's row by record; from ``seed``, only the records it lacks are read."""

@@ -23,6 +23,7 @@ with hits, not the number of hits.
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 from collections import Counter, deque
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import compress
 from operator import itemgetter
+from pathlib import Path
 
 from indexer.engines.base import ReportEntry, ReportSummary
 from indexer.engines.documents import ReportFields
@@ -90,6 +92,52 @@ def decode_entry(record: str) -> tuple[str, ReportEntry]:
     """The report id and entry of a record: what an index run needs of it."""
     facts = json.loads(record.split(SEP, 3)[2])
     return facts[0], ReportEntry(facts[5], facts[6], facts[8])
+
+
+def record_stamp(record: str) -> tuple[int, str]:
+    """The serial and stamp of a record: which version of which report it is."""
+    serial, stamp, _rest = record.split(SEP, 2)
+    return int(serial), stamp
+
+
+# What an index run read of the records, by serial: (stamp, report id, entry).
+CachedEntries = dict[int, tuple[str, str, ReportEntry]]
+_ENTRIES_HEADER = "govsearch-entries-1"
+
+
+def read_entries(path: Path) -> CachedEntries:
+    """The entries :func:`write_entries` kept in ``path``; {} if absent or unreadable.
+
+    Fields are NUL-separated, six per report: no file name, id, hash or time holds a NUL.
+    """
+    try:
+        header, *fields = path.read_text(encoding="utf-8").split("\0")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if header != _ENTRIES_HEADER or len(fields) % 6:
+        return {}
+    each = iter(fields)
+    out: CachedEntries = {}
+    for serial, stamp, report_id, content_hash, added, source in zip(*[each] * 6, strict=True):
+        out[int(serial)] = (stamp, report_id, ReportEntry(content_hash, added, source))
+    return out
+
+
+def write_entries(path: Path, entries: CachedEntries) -> None:
+    """Keep ``entries`` in ``path`` (replaced at once); only a cache: errors are ignored."""
+    fields = [_ENTRIES_HEADER]
+    for serial, (stamp, report_id, entry) in entries.items():
+        fields += (str(serial), stamp, report_id, entry.content_hash, entry.added,
+                   entry.source_file)  # fmt: skip
+    text = "\0".join(fields)
+    if text.count("\0") != 6 * len(entries):
+        return  # a NUL inside a field: not kept
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def encode_passage(para: Paragraph) -> bytes:
