@@ -262,6 +262,11 @@ def test_index_runs_keep_what_they_read_and_still_see_every_change(tmp_path, rep
         assert (Path(engine.snapshot().path) / ENTRIES_FILE).is_file()
 
     check()
+    with engine.writer() as writer:  # the highest serial the file holds
+        writer.delete_report(reports[3].id)
+    with engine.writer() as writer:  # given again
+        writer.put_report(reports[6], added=ADDED)
+    check()
     changed = replace(reports[0], content_hash="changed")
     with engine.writer() as writer:
         writer.delete_report(reports[1].id)

@@ -126,6 +126,7 @@ VERSION_FILE = "govsearch-tantivy.json"
 FACET_LIMIT = 500
 CHUNK = 50_000  # hits held in memory at a time while streaming or verifying
 BUCKETS = 50_000  # buckets asked of one aggregation, under tantivy's limit of 65,000
+ENTRIES_REWRITE = 1_000  # records read past an index run's entries file: write it again
 TIE_BREAK = 1e-5  # BM25's share of a partial plan's score: it only orders equal shares
 _EVERY = 1 << 31  # terms aggregation segment_size: keep every value of every segment
 _GRAMS, _CHARS = "govsearch_grams", "govsearch_chars"
@@ -339,7 +340,9 @@ class TantivyView:
 
         With ``cache`` (a file only index runs write), the entries of the reports it holds
         that are still present are taken from it, told as :meth:`_carried` tells rows, and
-        only newer records are read; the cache is then brought up to date.
+        only newer records are read; the cache is written again once they are many (a
+        write costs more than reading a few records, and a file renamed over the cache may
+        be flushed to disk at once).
         """
         with self._lock:
             table = self._table
@@ -355,7 +358,7 @@ class TantivyView:
         for record in fresh:
             serial, stamp = record_stamp(record)
             known[serial] = (stamp, *decode_entry(record))
-        if cache is not None and (fresh or len(known) != len(cached)):
+        if cache is not None and (not kept or len(fresh) > ENTRIES_REWRITE):
             write_entries(cache, known)
         return {report_id: entry for _stamp, report_id, entry in known.values()}
 
