@@ -67,7 +67,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
@@ -350,9 +350,7 @@ class TantivyView:
             return table.entries()
         cached = read_entries(cache) if cache is not None else {}
         kept = [serial for serial in self._serials() if serial in cached] if cached else []
-        top = self._record_at(kept[-1]) if kept else None
-        if top is None or record_stamp(top) != (kept[-1], cached[kept[-1]][0]):
-            kept = []
+        kept = self._still_known(kept, lambda s, record: record_stamp(record)[1] == cached[s][0])
         known = {serial: cached[serial] for serial in kept}
         fresh = list(self._record_strings(kept[-1] + 1 if kept else 0))
         for record in fresh:
@@ -375,19 +373,37 @@ class TantivyView:
                 for record in self._record_strings()}  # fmt: skip
 
     def _carried(self, seed: ReportTable) -> dict[str, ReportRow]:
-        """The seed's rows still present, by record; empty if that cannot be told.
-
-        Serials grow, so a record above the highest serial kept from the seed is new, and
-        one below it is the seed's -- unless serials were given again (the reports with the
-        highest ones removed, then others added): then every serial from the first given
-        again up is new, the highest kept one too, so its record tells.
-        """
+        """The seed's rows still present, by record (the records above them are new)."""
         record_of = {row.serial: record for record, row in seed.records.items()}
         kept = [serial for serial in self._serials() if serial in record_of]
-        if not kept or self._record_at(kept[-1]) != record_of[kept[-1]]:
-            return {}
+        kept = self._still_known(kept, lambda serial, record: record == record_of[serial])
         rows = seed.rows
         return {record_of[serial]: rows[serial] for serial in kept}
+
+    def _still_known(self, kept: list[int], same: Callable[[int, str], bool]) -> list[int]:
+        """The serials of ``kept`` (present, ascending) whose records are the ones known.
+
+        Serials grow, so a record above the highest of them is new and one below it the
+        known one -- unless serials were given again (the reports with the highest ones
+        removed, then others added). Every serial from the first given again up is new, so
+        those are a suffix of ``kept``: the top record tells if there is one, and bisection
+        finds where it starts.
+        """
+
+        def known(i: int) -> bool:
+            record = self._record_at(kept[i])
+            return record is not None and same(kept[i], record)
+
+        if not kept or known(len(kept) - 1):
+            return kept
+        lo, hi = 0, len(kept) - 1  # kept[hi] is not known; the suffix starts in lo..hi
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if known(mid):
+                lo = mid + 1
+            else:
+                hi = mid
+        return kept[:lo]
 
     def _serials(self) -> list[int]:
         """The serial of every report, in order (fast-field values: no record is read)."""
