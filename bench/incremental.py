@@ -137,6 +137,7 @@ def main() -> None:
         args.add_to.mkdir(parents=True, exist_ok=True)
     kind = open_engine(args.index_dir).kind
     lib = Library(args.index_dir)
+    _total(lib, MARKER_1)  # as after run.py's queries: the searcher's collection data exist
     runs = [measure_incremental(kind, args.corpus, args.index_dir, lib, add_to=args.add_to,
                                 profile=args.profile and i == args.reps - 1)
             for i in range(args.reps)]  # fmt: skip
