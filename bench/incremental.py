@@ -1,8 +1,20 @@
-"""One report added, changed and removed: `govsearch index` start to searchable in a warm Library."""
+"""One report added, changed and removed: `govsearch index` start to searchable in a warm Library.
+
+Run alone (the corpus is only read when the new report goes to another folder, which the
+index runs then scan beside it):
+
+  .venv/bin/python bench/incremental.py bench/out/corpus-1000x bench/out/index-1000x-tantivy \\
+      --add-to /tmp/added --reps 5 --profile
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,10 +35,10 @@ def new_report_text(marker: str = MARKER_1) -> str:
     return "\n".join(lines[:mid] + [added] + lines[mid:]) + "\n"
 
 
-def cli_index(folder: Path, index_dir: Path) -> float:
-    """Seconds of one `govsearch index FOLDER --index-dir DIR` process."""
+def cli_index(folders: list[Path], index_dir: Path) -> float:
+    """Seconds of one `govsearch index FOLDER... --index-dir DIR` process."""
     t0 = time.perf_counter()
-    proc = subprocess.run([str(GOVSEARCH), "index", str(folder), "--index-dir", str(index_dir)],
+    proc = subprocess.run([str(GOVSEARCH), "index", *map(str, folders), "--index-dir", str(index_dir)],
                           cwd=ROOT, capture_output=True, text=True)  # fmt: skip
     if proc.returncode != 0:
         raise RuntimeError(f"govsearch index failed: {proc.stderr[-2000:]}")
@@ -54,16 +66,20 @@ def _step(step: str, new: Path) -> tuple[str, int] | None:
 
 
 def measure_incremental(kind: str, folder: Path, index_dir: Path, lib, profile: bool = False,
-                        steps: tuple[str, ...] = STEPS) -> dict:  # fmt: skip
-    """Seconds from `govsearch index` start until a warm Library's search sees each step."""
-    new = folder / NEW_FILE
+                        steps: tuple[str, ...] = STEPS, add_to: Path | None = None) -> dict:  # fmt: skip
+    """Seconds from `govsearch index` start until a warm Library's search sees each step.
+
+    The new report is written to ``add_to`` (default: ``folder``), indexed beside ``folder``.
+    """
+    folders = [folder] if add_to is None or add_to == folder else [folder, add_to]
+    new = folders[-1] / NEW_FILE
     out: dict = {"engine": kind}
     lib.searcher()  # warm
     try:
         for step in steps:
             want = _step(step, new)
             t0 = time.perf_counter()
-            cli = cli_index(folder, index_dir)
+            cli = cli_index(folders, index_dir)
             t1 = time.perf_counter()
             seen = _total(lib, want[0]) if want else None
             if step == "change" and _total(lib, MARKER_1) != 0:
@@ -74,28 +90,64 @@ def measure_incremental(kind: str, folder: Path, index_dir: Path, lib, profile: 
                          "visible": want is None or seen == want[1]}  # fmt: skip
             log(f"  {kind} incremental {step}: {out[step]}")
         if profile:
-            out["profile"] = profile_add(folder, index_dir, lib)
+            out["profile"] = profile_add(folders, index_dir, lib)
     finally:
         if new.exists():
             new.unlink()
-            cli_index(folder, index_dir)
+            cli_index(folders, index_dir)
     return out
 
 
-def profile_add(folder: Path, index_dir: Path, lib) -> dict:
+def profile_add(folders: list[Path], index_dir: Path, lib) -> dict:
     """cProfile of one in-process add (index_paths, then reload + search), then undo it."""
     from indexer.build import index_paths
     from indexer.engines import open_engine
 
-    new = folder / NEW_FILE
+    new = folders[-1] / NEW_FILE
     new.write_text(new_report_text(MARKER_1), encoding="utf-8")
     t0 = time.perf_counter()
-    _, prof_index = profiled(index_paths, [folder], open_engine(index_dir))
+    _, prof_index = profiled(index_paths, folders, open_engine(index_dir))
     t1 = time.perf_counter()
     _, prof_search = profiled(_total, lib, MARKER_1)
     t2 = time.perf_counter()
     new.unlink()
-    index_paths([folder], open_engine(index_dir))
+    index_paths(folders, open_engine(index_dir))
     lib.searcher()
     return {"index_paths_seconds": round(t1 - t0, 3), "reload_search_seconds": round(t2 - t1, 3),
             "index_paths": top_functions(prof_index), "reload_search": top_functions(prof_search)}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description="one report added, changed, removed: time to searchable"
+    )
+    ap.add_argument(
+        "corpus", type=Path, help="the indexed folder (only read if --add-to is another)"
+    )
+    ap.add_argument("index_dir", type=Path)
+    ap.add_argument("--add-to", type=Path, default=None, help="folder to write the new report to")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions of add, change, remove")
+    ap.add_argument("--profile", action="store_true", help="then cProfile one in-process add")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    from indexer.engines import open_engine
+    from indexer.query import Library
+
+    if args.add_to is not None:
+        args.add_to.mkdir(parents=True, exist_ok=True)
+    kind = open_engine(args.index_dir).kind
+    lib = Library(args.index_dir)
+    _total(lib, MARKER_1)  # as after run.py's queries: the searcher's collection data exist
+    runs = [measure_incremental(kind, args.corpus, args.index_dir, lib, add_to=args.add_to,
+                                profile=args.profile and i == args.reps - 1)
+            for i in range(args.reps)]  # fmt: skip
+    medians = {step: {key: statistics.median(run[step][key] for run in runs)
+                      for key in ("cli_seconds", "reload_and_search_seconds", "searchable_seconds")}
+               for step in STEPS}  # fmt: skip
+    out = {"loadavg": os.getloadavg(), "medians": medians, "runs": runs}
+    json.dump(out, args.json.open("w") if args.json else sys.stdout, ensure_ascii=False, indent=1)
+    log(f"medians: {json.dumps(medians)}; load average {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,13 +8,20 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from operator import methodcaller
 from pathlib import Path
 
 from indexer import metadata, structure
 from indexer.aliases import carry_aliases
 from indexer.engines import Engine, ReportEntry, Store, Writer
 from indexer.model import Report
-from indexer.reading import SUPPORTED_SUFFIXES, UnreadableReport, check_size, read_source
+from indexer.reading import (
+    SUPPORTED_SUFFIXES,
+    UnreadableReport,
+    check_size,
+    max_file_bytes,
+    read_source,
+)
 
 # Bump when reading/structure/normalization changes, so every report is re-indexed.
 PIPELINE_VERSION = "3"
@@ -53,15 +60,22 @@ def find_report_files(paths: Iterable[Path]) -> list[Path]:
     Directories are walked as ``Path.rglob`` does (symlinked directories are not entered) and
     each file is resolved; only symlinks need a system call of their own.
     """
-    found: dict[Path, None] = {}
+    return [Path(name) for name in report_file_names(paths)]
+
+
+# Path order compares parts; a NUL for the separator gives it to string order.
+_PATH_ORDER = methodcaller("replace", os.sep, "\0")
+
+
+def report_file_names(paths: Iterable[Path]) -> list[str]:
+    """:func:`find_report_files` as strings (what an index run compares and remembers)."""
+    found: dict[str, None] = {}
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            # Path order compares parts; a NUL for the separator gives it to string order.
-            for name in sorted(_walk(str(path.resolve())), key=lambda n: n.replace(os.sep, "\0")):
-                found[Path(name)] = None
+            found.update(dict.fromkeys(sorted(_walk(str(path.resolve())), key=_PATH_ORDER)))
         elif path.is_file():
-            found[path.resolve()] = None
+            found[str(path.resolve())] = None
         else:
             raise FileNotFoundError(f"no such file or directory: {path}")
     return list(found)
@@ -118,47 +132,49 @@ class FileHashes:
             return {}
         return data.get("files", {})
 
-    def known(self, path: Path, st: os.stat_result) -> KnownSource | None:
+    def known(self, path: str | Path, st: os.stat_result) -> KnownSource | None:
         """The report id and fingerprint of an unchanged file, or None (then describe it)."""
-        found = self.remembered.get(str(path))
-        if not found or found[:2] != [st.st_size, st.st_mtime_ns]:
+        name = str(path)
+        found = self.remembered.get(name)
+        if not found or found[0] != st.st_size or found[1] != st.st_mtime_ns:
             return None
-        if found[5:] != list(self._stamps(path)):
+        if found[5:] != list(self._stamps(name)):
             return None
-        self.seen[str(path)] = found  # still true: kept for the next run
+        self.seen[name] = found  # still true: kept for the next run
         return KnownSource(found[3], found[4], found[2])
 
-    def data_hash(self, path: Path, st: os.stat_result) -> str:
+    def data_hash(self, path: str | Path, st: os.stat_result) -> str:
         """The sha256 of the file's bytes, read only if the file is new or changed."""
         found = self.remembered.get(str(path))
         if found and found[:2] == [st.st_size, st.st_mtime_ns]:
             return found[2]
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
     def remember(self, source: SourceFile, st: os.stat_result) -> None:
         """Keep what was found for ``source`` if nothing it was read from changed just now."""
-        stamps = self._stamps(source.path)
+        stamps = self._stamps(str(source.path))
         mtimes = [st.st_mtime_ns] + [stamp[1] for stamp in stamps if stamp]
         if max(mtimes) < self._racy:
             self.seen[str(source.path)] = [st.st_size, st.st_mtime_ns, source.data_hash,
                                            source.report_id, source.content_hash, *stamps]  # fmt: skip
 
-    def _stamps(self, path: Path) -> tuple:
+    def _stamps(self, name: str) -> tuple:
         """(size, mtime) of the folder's catalog and of the file's sidecar (None: absent)."""
-        folder = str(path.parent)
+        folder, base = os.path.split(name)
         if folder not in self._folders:
             self._folders[folder] = _folder_stamps(folder)
         catalog, sidecars = self._folders[folder]
         sidecar = None
-        if path.name + metadata.SIDECAR_SUFFIX in sidecars:
-            sidecar = _stamp(metadata.sidecar_path(path))
+        if base + metadata.SIDECAR_SUFFIX in sidecars:
+            sidecar = _stamp(name + metadata.SIDECAR_SUFFIX)
         return (catalog, sidecar)
 
     def save(self, roots: Sequence[Path]) -> None:
         """Keep what this run saw, and what earlier runs saw outside its ``roots``."""
         if self.path is None:
             return
-        kept = {name: v for name, v in self.remembered.items() if not _under(name, roots)}
+        under = _under(roots)
+        kept = {name: v for name, v in self.remembered.items() if not under(name)}
         files = {**kept, **self.seen}
         if files == self.remembered:
             return  # nothing new to remember: the file stays as it is
@@ -178,20 +194,22 @@ def _folder_stamps(folder: str) -> tuple[list | None, frozenset[str]]:
     except OSError:
         names = []
     sidecars = frozenset(n for n in names if n.endswith(metadata.SIDECAR_SUFFIX))
-    return _stamp(Path(folder) / metadata.CATALOG_NAME), sidecars
+    return _stamp(os.path.join(folder, metadata.CATALOG_NAME)), sidecars
 
 
-def _stamp(path: Path) -> list | None:
+def _stamp(path: str) -> list | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns]
 
 
-def _under(source: str, roots: Sequence[Path]) -> bool:
-    """True if the (resolved) path ``source`` is one of ``roots`` or inside one."""
-    return any(source == str(root) or source.startswith(f"{root}{os.sep}") for root in roots)
+def _under(roots: Sequence[Path]) -> Callable[[str], bool]:
+    """A test: is a (resolved) path one of ``roots`` or inside one?"""
+    names = {str(root) for root in roots}
+    prefixes = tuple(f"{root}{os.sep}" for root in roots)
+    return lambda source: source in names or source.startswith(prefixes)
 
 
 def fingerprint(data_hash: str, overrides: dict[str, str]) -> str:
@@ -220,13 +238,17 @@ def describe_source(
     return SourceFile(path, report_id, overrides, fingerprint(data_hash, overrides), data_hash)
 
 
-def stat_source(path: Path) -> os.stat_result:
-    """The file's stat, refusing a file over the size limit (before anything reads it)."""
+def stat_source(path: str | Path, limit: int | None = None) -> os.stat_result:
+    """The file's stat, refusing a file over the size limit (before anything reads it).
+
+    ``limit`` is :func:`~indexer.reading.max_file_bytes`, if the caller has it already.
+    """
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError as exc:
         raise UnreadableReport(f"cannot read file: {exc.strerror or exc}") from exc
-    check_size(path, st.st_size)
+    if limit is None or st.st_size > limit:
+        check_size(path, st.st_size)
     return st
 
 
@@ -262,9 +284,10 @@ def _removed(
     A file that is still there but failed to read this run keeps its earlier version.
     """
     present = set(ids_by_file)
+    under = _under(roots)
     out = []
     for report_id, entry in indexed.items():
-        under_root = _under(entry.source_file, roots)
+        under_root = under(entry.source_file)
         current_id = ids_by_file.get(entry.source_file) or report_id
         if (
             entry.source_file
@@ -279,12 +302,17 @@ def index_paths(
     paths: Sequence[Path],
     engine: Engine,
     rebuild: bool = False,
-    progress: Callable[[Path], None] | None = None,
+    progress: Callable[[str], None] | None = None,
     wait: float = 0.0,
+    files: Sequence[str] | None = None,
 ) -> IndexSummary:
-    """Bring the index up to date with the report files under ``paths``."""
+    """Bring the index up to date with the report files under ``paths``.
+
+    ``progress`` is called with each file's name once it is done; ``files`` are what
+    :func:`report_file_names` gives for ``paths``, if the caller has them already.
+    """
     started = time.perf_counter()
-    files = find_report_files(paths)
+    files = report_file_names(paths) if files is None else files
     roots = [Path(p).resolve() for p in paths]
     hashes = FileHashes(Path(engine.root) / HASHES_FILE, trust=not rebuild)
     with engine.writer(rebuild=rebuild, wait=wait) as writer:
@@ -292,11 +320,11 @@ def index_paths(
         before = engine.snapshot() if engine.exists() else None
         try:
             indexed = {} if rebuild or before is None else before.reports()
-            run = _Run(indexed, writer, {str(f): "" for f in files}, before=before, hashes=hashes)
-            for path in files:
-                run.index_file(path)
+            run = _Run(indexed, writer, dict.fromkeys(files, ""), before=before, hashes=hashes)
+            for name in files:
+                run.index_file(name)
                 if progress:
-                    progress(path)
+                    progress(name)
             for report_id in _removed(indexed, run.ids_by_file, roots):
                 writer.delete_report(report_id)
                 run.summary.removed.append(report_id)
@@ -328,17 +356,17 @@ class _Run:
     contents: dict[str, str] = field(default_factory=dict)  # data hash -> first file
     before: Store | None = None  # the index as the run found it
     hashes: FileHashes | None = None  # content hashes of files unchanged since a run
+    size_limit: int = field(default_factory=max_file_bytes)
 
-    def index_file(self, path: Path) -> None:
+    def index_file(self, name: str) -> None:
         """Index one file if it changed, recording the outcome in the summary."""
-        name = str(path)
         try:
-            st = stat_source(path) if self.hashes else None
+            st = stat_source(name, self.size_limit) if self.hashes else None
         except UnreadableReport as exc:
             self.summary.failed.append((name, exc.reason))
             return
-        known = self.hashes.known(path, st) if self.hashes else None
-        source = None if known else self._describe(path, st)
+        known = self.hashes.known(name, st) if self.hashes else None
+        source = None if known else self._describe(Path(name), st)
         if source is not None:
             known = KnownSource(source.report_id, source.content_hash, source.data_hash)
         if known is None:
@@ -350,9 +378,9 @@ class _Run:
             return
         previous = self.indexed.get(known.report_id)
         if previous and previous.content_hash == known.content_hash:
-            self._done(path, known, self.summary.unchanged)
+            self._done(name, known, self.summary.unchanged)
             return
-        source = source or self._describe(path, st)
+        source = source or self._describe(Path(name), st)
         if source is None:
             return
         try:
@@ -363,7 +391,7 @@ class _Run:
             return
         added = previous.added if previous and previous.added else _now()
         self.writer.put_report(self._with_aliases(report), added=added)
-        self._done(path, known, self.summary.updated if previous else self.summary.added)
+        self._done(name, known, self.summary.updated if previous else self.summary.added)
 
     def _describe(self, path: Path, st: os.stat_result | None) -> SourceFile | None:
         """Describe ``path`` (and remember it), or record why it cannot be."""
@@ -384,14 +412,14 @@ class _Run:
         old = self.before.load_report(report.id) if self.before else None
         return replace(report, aliases=carry_aliases(old, report)) if old else report
 
-    def _done(self, path: Path, source: KnownSource, outcome: list[str]) -> None:
+    def _done(self, name: str, source: KnownSource, outcome: list[str]) -> None:
         """Record a report as indexed (or unchanged) and flag byte-identical duplicates."""
         outcome.append(source.report_id)
-        self.taken[source.report_id] = str(path)
-        first = self.contents.setdefault(source.data_hash, str(path))
-        if first != str(path):
+        self.taken[source.report_id] = name
+        first = self.contents.setdefault(source.data_hash, name)
+        if first != name:
             self.summary.warnings.append(
-                f"duplicate report: {path} has the same content as {first}; "
+                f"duplicate report: {name} has the same content as {first}; "
                 "both are indexed, remove one of them"
             )
 

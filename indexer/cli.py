@@ -53,15 +53,15 @@ def index_command(
     Example: govsearch index corpus/ --index-dir instance/index
     """
     paths = paths or (default_corpus_dir(),)
-    from indexer.build import find_report_files
+    from indexer.build import report_file_names
 
     try:
         engine = open_engine(index_dir or default_index_dir(), kind, rebuild=rebuild)
-        total = len(find_report_files(paths))
-        with click.progressbar(length=total, label="Indexing", file=sys.stderr,
+        files = report_file_names(paths)
+        with click.progressbar(length=len(files), label="Indexing", file=sys.stderr,
                                show_pos=True) as bar:  # fmt: skip
-            summary = index_paths(list(paths), engine, rebuild=rebuild,
-                                  progress=lambda _p: bar.update(1), wait=wait)  # fmt: skip
+            summary = index_paths(list(paths), engine, rebuild=rebuild, files=files,
+                                  progress=lambda _name: bar.update(1), wait=wait)  # fmt: skip
     except (IndexBusy, EngineMismatch, FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     _print_summary(summary)
@@ -70,10 +70,9 @@ def index_command(
 
 
 def _print_summary(s: IndexSummary) -> None:
-    for name, reason in s.failed:
-        click.secho(f"failed: {_safe(name)}: {_safe(reason)}", fg="red", err=True)
-    for warning in s.warnings:
-        click.secho(f"warning: {_safe(warning)}", fg="yellow", err=True)
+    lines = [f"failed: {_safe(name)}: {_safe(reason)}" for name, reason in s.failed]
+    _print_lines(lines, fg="red")
+    _print_lines([f"warning: {_safe(warning)}" for warning in s.warnings], fg="yellow")
     click.echo(
         f"{len(s.added)} added, {len(s.updated)} updated, {len(s.unchanged)} unchanged, "
         f"{len(s.removed)} removed, {len(s.failed)} failed; "
@@ -81,9 +80,18 @@ def _print_summary(s: IndexSummary) -> None:
     )
 
 
+def _print_lines(lines: list[str], fg: str) -> None:
+    """Print lines to stderr in one colour, with one write (there may be thousands)."""
+    if lines:
+        click.secho("\n".join(lines), fg=fg, err=True)
+
+
 def _safe(text: str) -> str:
     """Make untrusted text safe for a terminal (no control sequences)."""
-    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
+    return text if text.isprintable() else _CONTROL.sub("?", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 _MODES = {

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from indexer.build import (
+    HASHES_FILE,
     FileHashes,
     KnownSource,
     describe_source,
     find_report_files,
     index_paths,
+    report_file_names,
 )
 from indexer.engines import IndexBusy
 from indexer.query import Library, SearchRequest, search
@@ -259,3 +261,25 @@ def test_an_edited_file_is_reindexed_on_the_next_run(make_engine, tmp_path):
     assert index_paths([folder], engine).unchanged == ["taicang-2023"]
     report.write_text(REPORT_A.replace("综合查一次", "综合查两次"), encoding="utf-8")
     assert index_paths([folder], engine).updated == ["taicang-2023"]
+
+
+def test_remembered_files_still_show_removals_renames_and_edits(make_engine, tmp_path):
+    """Files unchanged since a remembered run are not read, and the rest is still noticed."""
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    for name, text in (("a.txt", REPORT_A), ("sub/b.txt", REPORT_B), ("c.txt", REPORT_A + "三\n")):
+        _aged(folder / name, text)
+    engine = make_engine(tmp_path / "ix")
+    assert sorted(index_paths([folder], engine).added) == ["a", "b", "c"]
+    assert (tmp_path / "ix" / HASHES_FILE).is_file()
+    (folder / "sub" / "b.txt").rename(folder / "sub" / "b2.txt")  # same stat, other name
+    (folder / "c.txt").unlink()
+    st = (folder / "a.txt").stat()
+    (folder / "a.txt").write_text(REPORT_A.replace("综合查一次", "综合查两次"), encoding="utf-8")
+    os.utime(folder / "a.txt", ns=(st.st_mtime_ns, st.st_mtime_ns + 1))  # same size
+    files = report_file_names([folder])
+    assert files == [str(p) for p in find_report_files([folder])]
+    summary = index_paths([folder], engine, files=files)
+    assert (summary.added, summary.updated, summary.removed) == (["b2"], ["a"], ["b", "c"])
+    again = index_paths([folder], engine)
+    assert again.unchanged == ["a", "b2"] and not (again.added or again.updated or again.removed)

@@ -423,6 +423,48 @@ def test_reports_blobs_and_incremental_runs(tmp_path, corpus_reports) -> None:
         check(engine, paras, Plan(clauses=(((term,),),)))
 
 
+@pytest.mark.parametrize(
+    ("removed", "added"),
+    [
+        ((), ("n0",)),  # new serials only
+        (("r1",), ("n0",)),  # one removed below the top
+        (("r3",), ()),  # the top removed
+        (("r3",), ("n0",)),  # the top removed, its serial given again
+        (("r1", "r2", "r3"), ("n0", "n1")),  # several given again
+        (("r0", "r1", "r2", "r3"), ("n0",)),  # nothing kept
+    ],
+)
+def test_a_new_view_reads_only_new_records_and_equals_a_fresh_one(tmp_path, removed, added):
+    engine = small_engine(tmp_path, ["发展", "改革", "开放", "创新"])
+    seed = engine.view().table()
+    for report_id in removed:  # one commit each, none of them seen by a view
+        with engine.writer() as w:
+            w.delete_report(report_id)
+    with engine.writer() as w:
+        for report_id in added:
+            w.put_report(report_id, b"", ReportFields("新地区"), [ParagraphDoc("新的一段")])
+    carried = engine.view().table()
+    fresh = TantivyEngine(tmp_path, create=False).view().table()
+    assert carried.records == fresh.records and carried.rows == fresh.rows
+    kept = {record for record, row in seed.records.items() if row.report_id not in removed}
+    assert {r for r in carried.records if carried.records[r] is seed.records.get(r)} == kept
+
+
+def test_serials_given_again_are_found_by_bisection(tmp_path) -> None:
+    engine = small_engine(tmp_path, ["发展", "改革", "开放", "创新", "协调"])
+    seed = {row.serial: record for record, row in engine.view().table().records.items()}
+    with engine.writer() as w:
+        for report_id in ("r2", "r3", "r4"):
+            w.delete_report(report_id)
+    with engine.writer() as w:
+        for report_id in ("n0", "n1"):  # serials 2 and 3 again
+            w.put_report(report_id, b"", ReportFields("新地区"), [ParagraphDoc("新的一段")])
+    view = engine.view()
+    assert view._still_known([0, 1, 2, 3], lambda s, record: record == seed[s]) == [0, 1]
+    assert view._still_known([0, 1], lambda s, record: record == seed[s]) == [0, 1]
+    assert view._still_known([], lambda s, record: True) == []
+
+
 def test_a_failed_run_changes_nothing(tmp_path) -> None:
     engine = small_engine(tmp_path, ["发展"])
     with pytest.raises(RuntimeError), engine.writer() as w:

@@ -219,6 +219,69 @@ def test_delete_report_removes_it_everywhere(tmp_path, reports) -> None:
     assert searcher.paragraph_count() == sum(len(r.paragraphs) for r in reports[:4] if r != gone)
 
 
+def test_a_new_searcher_carries_what_equals_a_fresh_reading(tmp_path, reports) -> None:
+    """Summaries and section names carried from the previous searcher are what a searcher
+    that reads every record afresh gives; entries read without a table are the table's."""
+    engine = index(tmp_path, reports[:5])
+    old = engine.searcher()
+    old.summaries()
+    old_table = old._live().table()
+    assert old_table.section_names  # computed, so the next table starts from them
+    renamed = replace(reports[0].paragraphs[0], section_path=("一、新的一节",))
+    changed = replace(reports[0], paragraphs=(renamed, *reports[0].paragraphs[1:]),
+                      content_hash="changed")  # fmt: skip
+    with engine.writer() as writer:
+        writer.delete_report(reports[1].id)
+        writer.put_report(changed, added=ADDED)
+        writer.put_report(reports[5], added=ADDED)
+    carried = engine.searcher(previous=old)
+    fresh = open_engine(tmp_path).searcher()
+    assert carried.summaries() == fresh.summaries()
+    new_table, fresh_table = carried._live().table(), fresh._live().table()
+    assert new_table._section_seed is not None  # names not hashed until asked for
+    assert new_table.section_clash == fresh_table.section_clash
+    assert new_table._section_seed is None
+    assert {k: new_table.section_names[k] for k in fresh_table.section_names} == (
+        fresh_table.section_names
+    )
+    assert open_engine(tmp_path).snapshot().reports() == fresh.reports() == fresh_table.entries()
+    assert fresh.reports()[changed.id] == ReportEntry("changed", ADDED, changed.source_file)
+
+
+def test_index_runs_keep_what_they_read_and_still_see_every_change(tmp_path, reports) -> None:
+    """The entries file of index runs gives what reading every record gives, after
+    additions, changes, removals, a removed top serial given again, and damage."""
+    from indexer.engines.tantivy_index import ENTRIES_FILE
+
+    engine = index(tmp_path, reports[:4])
+
+    def check() -> None:
+        truth = open_engine(tmp_path).searcher()._live().table().entries()
+        assert engine.snapshot().reports() == truth  # from the file, or read and kept
+        assert engine.snapshot().reports() == truth  # from the file
+        assert (Path(engine.snapshot().path) / ENTRIES_FILE).is_file()
+
+    check()
+    with engine.writer() as writer:  # the highest serial the file holds
+        writer.delete_report(reports[3].id)
+    with engine.writer() as writer:  # given again
+        writer.put_report(reports[6], added=ADDED)
+    check()
+    changed = replace(reports[0], content_hash="changed")
+    with engine.writer() as writer:
+        writer.delete_report(reports[1].id)
+        writer.put_report(changed, added=ADDED)
+        writer.put_report(reports[4], added=ADDED)
+    check()
+    with engine.writer() as writer:  # the report with the highest serial
+        writer.delete_report(reports[4].id)
+    with engine.writer() as writer:  # its serial, given again
+        writer.put_report(reports[5], added=ADDED)
+    check()
+    (Path(engine.snapshot().path) / ENTRIES_FILE).write_text("damaged", encoding="utf-8")
+    check()
+
+
 def test_put_report_replaces_the_earlier_version(tmp_path, reports) -> None:
     engine = index(tmp_path, reports[:2])
     old = engine.searcher()

@@ -67,7 +67,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
@@ -95,12 +95,16 @@ from indexer.engines.tantivy_reports import (
     Facet,
     ReportRow,
     ReportTable,
+    decode_entry,
     decode_passage,
     decode_record,
     encode_passage,
     encode_record,
     ranked,
+    read_entries,
+    record_stamp,
     tally_headings,
+    write_entries,
 )
 from indexer.model import Paragraph
 from indexer.normalize import normalize
@@ -122,6 +126,7 @@ VERSION_FILE = "govsearch-tantivy.json"
 FACET_LIMIT = 500
 CHUNK = 50_000  # hits held in memory at a time while streaming or verifying
 BUCKETS = 50_000  # buckets asked of one aggregation, under tantivy's limit of 65,000
+ENTRIES_REWRITE = 1_000  # records read past an index run's entries file: write it again
 TIE_BREAK = 1e-5  # BM25's share of a partial plan's score: it only orders equal shares
 _EVERY = 1 << 31  # terms aggregation segment_size: keep every value of every segment
 _GRAMS, _CHARS = "govsearch_grams", "govsearch_chars"
@@ -330,21 +335,103 @@ class TantivyView:
                 self._seed = None
             return self._table
 
-    def _rows(self, seed: ReportTable | None) -> Iterator[tuple[str, ReportRow]]:
+    def entries(self, cache: Path | None = None) -> dict[str, ReportEntry]:
+        """What an index run compares, by report id (no table is built for it).
+
+        With ``cache`` (a file only index runs write), the entries of the reports it holds
+        that are still present are taken from it, told as :meth:`_carried` tells rows, and
+        only newer records are read; the cache is written again once they are many (a
+        write costs more than reading a few records, and a file renamed over the cache may
+        be flushed to disk at once).
+        """
+        with self._lock:
+            table = self._table
+        if table is not None:
+            return table.entries()
+        cached = read_entries(cache) if cache is not None else {}
+        kept = [serial for serial in self._serials() if serial in cached] if cached else []
+        kept = self._still_known(kept, lambda s, record: record_stamp(record)[1] == cached[s][0])
+        known = {serial: cached[serial] for serial in kept}
+        fresh = list(self._record_strings(kept[-1] + 1 if kept else 0))
+        for record in fresh:
+            serial, stamp = record_stamp(record)
+            known[serial] = (stamp, *decode_entry(record))
+        if cache is not None and (not kept or len(fresh) > ENTRIES_REWRITE):
+            write_entries(cache, known)
+        return {report_id: entry for _stamp, report_id, entry in known.values()}
+
+    def _rows(self, seed: ReportTable | None) -> dict[str, ReportRow]:
+        """Every report's row by record; from ``seed``, only the records it lacks are read."""
+        carried = self._carried(seed) if seed is not None and seed.rows else {}
+        if carried:
+            top = max(row.serial for row in carried.values())
+            for record in self._record_strings(top + 1):
+                carried[record] = decode_record(record)
+            return carried
         known = seed.records if seed is not None else {}
+        return {record: known.get(record) or decode_record(record)
+                for record in self._record_strings()}  # fmt: skip
+
+    def _carried(self, seed: ReportTable) -> dict[str, ReportRow]:
+        """The seed's rows still present, by record (the records above them are new)."""
+        record_of = {row.serial: record for record, row in seed.records.items()}
+        kept = [serial for serial in self._serials() if serial in record_of]
+        kept = self._still_known(kept, lambda serial, record: record == record_of[serial])
+        rows = seed.rows
+        return {record_of[serial]: rows[serial] for serial in kept}
+
+    def _still_known(self, kept: list[int], same: Callable[[int, str], bool]) -> list[int]:
+        """The serials of ``kept`` (present, ascending) whose records are the ones known.
+
+        Serials grow, so a record above the highest of them is new and one below it the
+        known one -- unless serials were given again (the reports with the highest ones
+        removed, then others added). Every serial from the first given again up is new, so
+        those are a suffix of ``kept``: the top record tells if there is one, and bisection
+        finds where it starts.
+        """
+
+        def known(i: int) -> bool:
+            record = self._record_at(kept[i])
+            return record is not None and same(kept[i], record)
+
+        if not kept or known(len(kept) - 1):
+            return kept
+        lo, hi = 0, len(kept) - 1  # kept[hi] is not known; the suffix starts in lo..hi
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if known(mid):
+                lo = mid + 1
+            else:
+                hi = mid
+        return kept[:lo]
+
+    def _serials(self) -> list[int]:
+        """The serial of every report, in order (fast-field values: no record is read)."""
+        addresses = self._every_doc(self._term("doc_type", "r"))
+        return sorted(self._searcher.fast_field_values("serial", addresses))
+
+    def _record_at(self, serial: int) -> str | None:
+        """The record string of the report with ``serial``, or None."""
+        query = _filtered(self._term("doc_type", "r"), self._between("serial", serial, serial))
+        found = self._searcher.aggregate(query, {"r": _terms("record", 1)})["r"]["buckets"]
+        return found[0]["key"] if found else None
+
+    def _record_strings(self, lo: int = 0) -> Iterator[str]:
+        """The record strings of reports with serials from ``lo`` up (one terms aggregation
+        per ``buckets`` reports)."""
         records = self._term("doc_type", "r")
+        if lo:
+            records = _filtered(records, self._between("serial", lo, MAX_SERIAL))
         found = self._searcher.aggregate(records, {"r": _terms("record", self.buckets)})["r"]
         parts = [found]
         if found.get("sum_other_doc_count"):  # more reports than one aggregation holds
             top = self.next_serial() - 1
             parts = [self._searcher.aggregate(
-                _filtered(records, self._between("serial", lo, lo + self.buckets - 1)),
+                _filtered(records, self._between("serial", start, start + self.buckets - 1)),
                 {"r": _terms("record", self.buckets)})["r"]
-                for lo in range(0, top + 1, self.buckets)]  # fmt: skip
+                for start in range(lo, top + 1, self.buckets)]  # fmt: skip
         for part in parts:
-            for record in map(_KEY, part["buckets"]):
-                row = known.get(record)
-                yield record, row if row is not None else decode_record(record)
+            yield from map(_KEY, part["buckets"])
 
     def heading_totals(self) -> dict[str, int]:
         """Every heading as written with its paragraph count, in the order first met.

@@ -67,6 +67,7 @@ T = TypeVar("T")
 # Bump SCHEMA_VERSION when the schema, the stored layout or the indexed text changes.
 FORMAT_VERSION = f"tantivy-{SCHEMA_VERSION}"
 REPORT_CACHE = 32  # decoded reports kept per searcher
+ENTRIES_FILE = "govsearch-entries"  # in a generation directory: what index runs read
 
 
 def indexed_fields(report: Report) -> ReportFields:
@@ -123,8 +124,13 @@ class TantivyIndex:
         return None
 
     def snapshot(self) -> TantivySearcher:
-        """Open the latest committed state for an index run (raises IndexMissing)."""
-        return self.searcher()
+        """Open the latest committed state for an index run (raises IndexMissing); its
+        :meth:`~TantivySearcher.reports` keep what they read in the generation directory."""
+
+        def open_(path: Path) -> TantivySearcher:
+            return TantivySearcher(TantivyEngine(path, create=False), path, path / ENTRIES_FILE)
+
+        return self._generations.open_current(open_)
 
     def searcher(self, previous: object | None = None) -> TantivySearcher:
         """Open the latest committed state; from ``previous``, reuse its open index and the
@@ -149,8 +155,9 @@ class TantivyIndex:
 class TantivySearcher:
     """One committed generation of a tantivy index, read-only and thread-safe."""
 
-    def __init__(self, core: TantivyEngine, path: Path):
+    def __init__(self, core: TantivyEngine, path: Path, entries_file: Path | None = None):
         self.path = path
+        self._entries_file = entries_file  # where reports() keeps what it read (index runs)
         self._core: TantivyEngine | None = core
         self._view: TantivyView | None = core.view()
         self.generation = (path.name, self._view.token)
@@ -198,8 +205,7 @@ class TantivySearcher:
 
     def reports(self) -> dict[str, ReportEntry]:
         """Every indexed report's content hash and first-indexed time, by id."""
-
-        return self._live().table().entries()
+        return self._live().entries(self._entries_file)
 
     def load_report(self, report_id: str) -> Report | None:
         """The stored report, or None (the most recently read ones are kept decoded)."""

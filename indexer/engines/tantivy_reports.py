@@ -23,6 +23,7 @@ with hits, not the number of hits.
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 from collections import Counter, deque
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import compress, repeat
 from operator import itemgetter, lshift, neg, or_, sub
+from pathlib import Path
 
 from indexer.engines.base import ReportEntry, ReportSummary
 from indexer.engines.documents import ReportFields
@@ -84,6 +86,58 @@ def decode_record(record: str) -> ReportRow:
     return ReportRow(
         int(serial), report_id, region, level, kind, year, entry, summary, tuple(sections), title
     )
+
+
+def decode_entry(record: str) -> tuple[str, ReportEntry]:
+    """The report id and entry of a record: what an index run needs of it."""
+    facts = json.loads(record.split(SEP, 3)[2])
+    return facts[0], ReportEntry(facts[5], facts[6], facts[8])
+
+
+def record_stamp(record: str) -> tuple[int, str]:
+    """The serial and stamp of a record: which version of which report it is."""
+    serial, stamp, _rest = record.split(SEP, 2)
+    return int(serial), stamp
+
+
+# What an index run read of the records, by serial: (stamp, report id, entry).
+CachedEntries = dict[int, tuple[str, str, ReportEntry]]
+_ENTRIES_HEADER = "govsearch-entries-1"
+
+
+def read_entries(path: Path) -> CachedEntries:
+    """The entries :func:`write_entries` kept in ``path``; {} if absent or unreadable.
+
+    Fields are NUL-separated, six per report: no file name, id, hash or time holds a NUL.
+    """
+    try:
+        header, *fields = path.read_text(encoding="utf-8").split("\0")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if header != _ENTRIES_HEADER or len(fields) % 6:
+        return {}
+    each = iter(fields)
+    out: CachedEntries = {}
+    for serial, stamp, report_id, content_hash, added, source in zip(*[each] * 6, strict=True):
+        out[int(serial)] = (stamp, report_id, ReportEntry(content_hash, added, source))
+    return out
+
+
+def write_entries(path: Path, entries: CachedEntries) -> None:
+    """Keep ``entries`` in ``path`` (replaced at once); only a cache: errors are ignored."""
+    fields = [_ENTRIES_HEADER]
+    for serial, (stamp, report_id, entry) in entries.items():
+        fields += (str(serial), stamp, report_id, entry.content_hash, entry.added,
+                   entry.source_file)  # fmt: skip
+    text = "\0".join(fields)
+    if text.count("\0") != 6 * len(entries):
+        return  # a NUL inside a field: not kept
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def encode_passage(para: Paragraph) -> bytes:
@@ -207,20 +261,26 @@ class ReportTable:
     """
 
     def __init__(
-        self, records: Iterable[tuple[str, ReportRow]], previous: ReportTable | None = None
+        self,
+        records: Mapping[str, ReportRow] | Iterable[tuple[str, ReportRow]],
+        previous: ReportTable | None = None,
     ):
         self.records: dict[str, ReportRow] = dict(records)  # by record string
         self.rows: dict[int, ReportRow] = {row.serial: row for row in self.records.values()}
         self._lock = threading.Lock()
         self._summaries: tuple[ReportSummary, ...] | None = None
         self._decoded: dict[str, ReportSummary] = {}  # by record string
+        self._sections: tuple[dict[int, str], bool] | None = None
+        # The previous table's section names and the records they were taken from.
+        self._section_seed: tuple[tuple[dict[int, str], bool], dict[str, ReportRow]] | None = None
         if previous is not None:
             with previous._lock:
                 kept = previous._decoded.items()
                 self._decoded = {r: s for r, s in kept if r in self.records}
+                if previous._sections is not None:
+                    self._section_seed = (previous._sections, previous.records)
         self.top_serial = max(self.rows, default=-1)
         self._index_values()
-        self._sections: tuple[dict[int, str], bool] | None = None
 
     def _index_values(self) -> None:
         """Facet values by serial as codes that sort as their values, and the serials of
@@ -265,15 +325,24 @@ class ReportTable:
         return self._index_sections()[1]
 
     def _index_sections(self) -> tuple[dict[int, str], bool]:
+        """Hash the section names of every record, or only of the records the previous
+        table did not have (its names are kept: a key no report has any more is never
+        asked for, and a clash it caused only makes sections counted by name)."""
         with self._lock:
             if self._sections is None:
                 names: dict[int, str] = {}
                 clash = False
-                for row in self.rows.values():
+                rows: Iterable[ReportRow] = self.rows.values()
+                if self._section_seed is not None:
+                    (known_names, clash), known = self._section_seed
+                    names = dict(known_names)
+                    rows = [row for record, row in self.records.items() if record not in known]
+                for row in rows:
                     for section in row.sections:
-                        known = names.setdefault(section_key(section), section)
-                        clash = clash or known != section
+                        known_name = names.setdefault(section_key(section), section)
+                        clash = clash or known_name != section
                 self._sections = (names, clash)
+                self._section_seed = None
             return self._sections
 
     def name(self, serial: int) -> str:
