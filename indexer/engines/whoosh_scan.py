@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from itertools import repeat
-from operator import add
+from itertools import compress, repeat
+from operator import add, ge, itemgetter, mul, truediv
 
-from indexer.engines.whoosh_search import SEPARATOR, WhooshSearcher
+from indexer.engines.whoosh_search import REPORT_FACETS, SEPARATOR, WhooshSearcher
 from indexer.query.plan import (
+    FACETS,
     EngineResult,
     FilterClause,
     HitKey,
@@ -46,7 +48,9 @@ def _report_passes(clause: FilterClause, view) -> bool:
         hit = any(v in view.region_keys for v in clause.values)
     elif clause.field == "year":
         year = meta.year
-        hit = year is not None and any(lo <= year <= hi for lo, hi in map(year_range, clause.values))
+        hit = year is not None and any(
+            lo <= year <= hi for lo, hi in map(year_range, clause.values)
+        )
     elif clause.field == "report":
         hit = view.report.id in clause.values
     elif clause.field == "kind":
@@ -171,31 +175,34 @@ def _partial_scores(s: WhooshSearcher, plan: Plan, hits: list[int]) -> list[floa
 
 
 def _scores(s: WhooshSearcher, hits: list[int], parts: list[str]) -> list[float]:
-    """BM25F over the body and the headings, with the matched units as terms, plus adjacency."""
+    """BM25F over the body and the headings, with the matched units as terms, plus adjacency.
+
+    Every step is a ``map`` over the hits, so the arithmetic runs in C rather than in a
+    Python loop per hit: this is the cost that grows with the hits of a common phrase. The
+    operations are those of ``saturation * tf / (tf + floor + K1 * scale * length)`` in the
+    same order, so the scores are the same floats; a hit without the part adds 0.0.
+    """
     n = len(s)
-    norms, paths, lengths = s.norms, s.paths, s.lengths
-    scale = B / s.avg_len
-    totals = [0.0] * len(hits)
+    norms = s.norms
+    texts = list(map(norms.__getitem__, hits))
+    hit_paths = list(map(s.paths.__getitem__, hits))
+    stretch = K1 * (B / s.avg_len)
+    length_terms = list(map(mul, repeat(stretch), map(s.lengths.__getitem__, hits)))
+    floor = K1 * (1 - B)
+    totals: list[float] = [0.0] * len(hits)
     for part in parts:
         df = s.estimate(part)
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         tally = count_occurrences if has_edge_run(part) else str.count
-        in_heading: dict[str, float] = {}  # many paragraphs share a section path
-        for path in map(paths.__getitem__, hits):
-            if path not in in_heading:
-                in_heading[path] = HEADING_WEIGHT * tally(path, part)
-        body = map(tally, map(norms.__getitem__, hits), repeat(part))
-        heading = map(in_heading.__getitem__, map(paths.__getitem__, hits))
-        saturation, floor = idf * (K1 + 1), K1 * (1 - B)
-        for i, (tf, length) in enumerate(
-            zip(map(add, body, heading), map(lengths.__getitem__, hits), strict=True)
-        ):
-            if tf:
-                totals[i] += saturation * tf / (tf + floor + K1 * scale * length)
+        # Many paragraphs share a section path: count each distinct path once.
+        in_heading = {path: HEADING_WEIGHT * tally(path, part) for path in set(hit_paths)}
+        tf = list(map(add, map(tally, texts, repeat(part)), map(in_heading.__getitem__, hit_paths)))
+        denominators = map(add, map(add, tf, repeat(floor)), length_terms)
+        weights = map(truediv, map(mul, repeat(idf * (K1 + 1)), tf), denominators)
+        totals = list(map(add, totals, weights))
     if len(parts) > 1:
         locators = [(part, _first if has_edge_run(part) else str.find) for part in parts]
-        for i, g in enumerate(hits):
-            totals[i] += _adjacency(norms[g], locators)
+        totals = list(map(add, totals, map(_adjacency, texts, repeat(locators))))
     return totals
 
 
@@ -220,14 +227,30 @@ def ranked(s: WhooshSearcher, plan: Plan, hits: list[int], limit: int | None) ->
         scores = _partial_scores(s, plan, hits)
     else:
         scores = _scores(s, hits, _parts(plan))
-    years = [s.years[r] or 0 for r in map(s.report_of.__getitem__, hits)]
+    years = list(map(s.year_keys.__getitem__, map(s.report_of.__getitem__, hits)))
     if plan.sort == "relevance":
-        keys = [(sc, y, -g, sc) for sc, y, g in zip(scores, years, hits, strict=True)]
+        leading = scores
     else:
-        sign = 1 if plan.sort == "year_desc" else -1
-        keys = [(sign * y, sc, -g, sc) for sc, y, g in zip(scores, years, hits, strict=True)]
+        leading = list(map(mul, repeat(1 if plan.sort == "year_desc" else -1), years))
+    chosen = _leaders(leading, limit)
+    if plan.sort == "relevance":
+        keys = [(scores[i], years[i], -hits[i], scores[i]) for i in chosen]
+    else:
+        keys = [(leading[i], scores[i], -hits[i], scores[i]) for i in chosen]
     ordered = sorted(keys, reverse=True) if limit is None else heapq.nlargest(limit, keys)
     return [_key(s, -k[2], k[3]) for k in ordered]
+
+
+def _leaders(leading: list, limit: int | None) -> Iterable[int]:
+    """Positions that may be among the first ``limit`` by ``leading`` (then by anything).
+
+    Only positions whose leading key reaches the ``limit``-th largest can be among the first
+    ``limit``, so the full sort keys are built for those (and their ties) alone.
+    """
+    if limit is None or limit >= len(leading):
+        return range(len(leading))
+    threshold = heapq.nlargest(limit, leading)[-1]
+    return compress(range(len(leading)), map(ge, leading, repeat(threshold)))
 
 
 def _key(s: WhooshSearcher, g: int, score: float) -> HitKey:
@@ -235,29 +258,46 @@ def _key(s: WhooshSearcher, g: int, score: float) -> HitKey:
     return HitKey(s.views[r].report.id, g - s.first[r], round(score, 4))
 
 
-def facets(s: WhooshSearcher, hits: list[int], limit: int | None = FACET_LIMIT) -> dict:
-    """Paragraph counts per facet value over ``hits``: most first, ties by value."""
-    sections = Counter(map(s.section_of.__getitem__, hits))
-    sections.pop(-1, None)
-    per_report = Counter(map(s.report_of.__getitem__, hits))
-    counters: dict[str, Counter] = {
-        n: Counter() for n in ("report", "region", "year", "level", "kind")
-    }
-    for r, count in per_report.items():
-        view = s.views[r]
-        meta = view.report.meta
-        values = {"report": view.report.id, "region": meta.region,
-                  "year": "" if meta.year is None else str(meta.year),
-                  "level": view.level, "kind": meta.kind}  # fmt: skip
-        for name, value in values.items():
-            if value:
-                counters[name][value] += count
-    counters["section"] = Counter({s.section_keys[k]: c for k, c in sections.items()})
-    return {name: _top(counter, limit) for name, counter in counters.items()}
+def facets(
+    s: WhooshSearcher, hits: list[int], limit: int | None = FACET_LIMIT, names=FACETS
+) -> dict:
+    """Paragraph counts per facet value over ``hits`` (in collection order), for the facets
+    ``names``: most first, ties by value."""
+    counters: dict[str, dict[str, int]] = {}
+    wanted = [(i, name) for i, name in enumerate(REPORT_FACETS) if name in names]
+    if wanted:
+        counters = {name: {} for _, name in wanted}
+        for r, count in _per_report(s, hits):
+            values = s.report_facets[r]
+            for i, name in wanted:
+                if value := values[i]:
+                    counter = counters[name]
+                    counter[value] = counter.get(value, 0) + count
+    if "section" in names:
+        sections = Counter(map(s.section_of.__getitem__, hits))
+        sections.pop(-1, None)
+        counters["section"] = {s.section_keys[k]: c for k, c in sections.items()}
+    return {name: _top(counters[name], limit) for name in FACETS if name in counters}
 
 
-def _top(counter: Counter, limit: int | None) -> tuple[tuple[str, int], ...]:
-    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+def _per_report(s: WhooshSearcher, hits: list[int]) -> list[tuple[int, int]]:
+    """(report, hits in it) for every report with hits, found by bisection in ``hits``.
+
+    A report's paragraphs are consecutive, so this costs a bisection per report with hits
+    rather than a step per hit.
+    """
+    out, i, n = [], 0, len(hits)
+    while i < n:
+        r = s.report_of[hits[i]]
+        j = bisect_left(hits, s.ends[r], i)
+        out.append((r, j - i))
+        i = j
+    return out
+
+
+def _top(counter: dict[str, int], limit: int | None) -> tuple[tuple[str, int], ...]:
+    # By value, then (stably) by count, most first: the order of the key (-count, value).
+    ordered = sorted(sorted(counter.items()), key=itemgetter(1), reverse=True)
     return tuple(ordered if limit is None else ordered[:limit])
 
 

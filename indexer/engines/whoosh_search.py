@@ -64,6 +64,16 @@ def _view(report: Report, added: str) -> ReportView:
     )
 
 
+def _facet_values(view: ReportView) -> tuple[str, ...]:
+    """A report's values of the report-level facets, in REPORT_FACETS order ("": none)."""
+    meta = view.report.meta
+    year = "" if meta.year is None else str(meta.year)
+    return (view.report.id, meta.region, year, view.level, meta.kind)
+
+
+REPORT_FACETS = ("report", "region", "year", "level", "kind")
+
+
 class WhooshSearcher:
     """Flat, immutable arrays over all paragraphs of one generation (index ``g``)."""
 
@@ -89,6 +99,9 @@ class WhooshSearcher:
         self.paths: list[str] = [p for v in views for p in v.norm_paths]
         self.lengths = [len(t) for t in norms]
         self.years = [v.report.meta.year for v in views]  # per report
+        self.year_keys = [year or 0 for year in self.years]  # for sorting: unknown is 0
+        self.ends = [*self.first[1:], len(norms)]  # one past the last g of each report
+        self.report_facets = [_facet_values(v) for v in views]
         self._sections(views)
         self.starts: list[int] = []
         pos = 0
@@ -163,7 +176,8 @@ class WhooshSearcher:
         """Every value of one facet over all hits."""
         from indexer.engines import whoosh_scan
 
-        return whoosh_scan.facets(self, whoosh_scan.matching(self, plan), limit=None)[name]
+        hits = whoosh_scan.matching(self, plan)
+        return whoosh_scan.facets(self, hits, limit=None, names=(name,))[name]
 
     def summaries(self) -> tuple[ReportSummary, ...]:
         """Every report, by id."""
