@@ -113,7 +113,9 @@ def _partial(s: WhooshSearcher, partial: Partial, universe: list[int] | None) ->
     return sorted(g for g, units in weighed.items() if units >= minimum)
 
 
-def _candidates(s: WhooshSearcher, plan: Plan, universe: list[int] | None) -> list[int]:
+def _candidates(
+    s: WhooshSearcher, plan: Plan, universe: list[int] | None, counts: dict | None = None
+) -> list[int]:
     """Paragraphs where every clause has an alternative whose parts all occur."""
     norms, clauses = s.norms, plan.clauses
     done: set[str] = set()
@@ -126,7 +128,9 @@ def _candidates(s: WhooshSearcher, plan: Plan, universe: list[int] | None) -> li
         found: set[int] = set()
         scanned = [min(alt, key=s.estimate) for alt in driver]
         for part in scanned:
-            found.update(s.find(part) if universe is None else _where(norms, universe, part))
+            found.update(
+                s.find(part, counts) if universe is None else _where(norms, universe, part)
+            )
         hits = sorted(found)
         if len(driver) == 1:
             done = set(scanned)  # already known to occur in every hit
@@ -140,9 +144,13 @@ def _candidates(s: WhooshSearcher, plan: Plan, universe: list[int] | None) -> li
     return hits
 
 
-def matching(s: WhooshSearcher, plan: Plan) -> list[int]:
-    """Every paragraph (global index) matching ``plan``, in collection order."""
-    hits = _candidates(s, plan, _universe(s, plan))
+def matching(s: WhooshSearcher, plan: Plan, counts: dict | None = None) -> list[int]:
+    """Every paragraph (global index) matching ``plan``, in collection order.
+
+    ``counts`` collects the occurrences per paragraph of the terms counted while searching
+    (see :meth:`WhooshSearcher.find`), for :func:`ranked`.
+    """
+    hits = _candidates(s, plan, _universe(s, plan), counts)
     for term in plan.excluded:
         hits = _where(s.norms, hits, term, present=False)
     in_paths = [c for c in plan.filters if c.field in ("section", "heading")]
@@ -167,20 +175,21 @@ def _parts(plan: Plan) -> list[str]:
     return list(dict.fromkeys([*(p for c in plan.clauses for alt in c for p in alt), *words]))
 
 
-def _partial_scores(s: WhooshSearcher, plan: Plan, hits: list[int]) -> list[float]:
+def _partial_scores(s: WhooshSearcher, plan: Plan, hits: list[int], counts: dict) -> list[float]:
     """The weighted share of the partial words in each hit, BM25 breaking near-ties."""
-    bm25 = _scores(s, hits, _parts(plan))
+    bm25 = _scores(s, hits, _parts(plan), counts)
     shares = (partial_share(s.norms[g], plan.partial) for g in hits)
     return [share + TIE_BREAK * b for share, b in zip(shares, bm25, strict=True)]
 
 
-def _scores(s: WhooshSearcher, hits: list[int], parts: list[str]) -> list[float]:
+def _scores(s: WhooshSearcher, hits: list[int], parts: list[str], counts: dict) -> list[float]:
     """BM25F over the body and the headings, with the matched units as terms, plus adjacency.
 
     Every step is a ``map`` over the hits, so the arithmetic runs in C rather than in a
     Python loop per hit: this is the cost that grows with the hits of a common phrase. The
     operations are those of ``saturation * tf / (tf + floor + K1 * scale * length)`` in the
-    same order, so the scores are the same floats; a hit without the part adds 0.0.
+    same order, so the scores are the same floats; a hit without the part adds 0.0. A part
+    found by counting (``counts``) is not counted again.
     """
     n = len(s)
     norms = s.norms
@@ -196,7 +205,11 @@ def _scores(s: WhooshSearcher, hits: list[int], parts: list[str]) -> list[float]
         tally = count_occurrences if has_edge_run(part) else str.count
         # Many paragraphs share a section path: count each distinct path once.
         in_heading = {path: HEADING_WEIGHT * tally(path, part) for path in set(hit_paths)}
-        tf = list(map(add, map(tally, texts, repeat(part)), map(in_heading.__getitem__, hit_paths)))
+        if part in counts:
+            body = map(counts[part].__getitem__, hits)
+        else:
+            body = map(tally, texts, repeat(part))
+        tf = list(map(add, body, map(in_heading.__getitem__, hit_paths)))
         denominators = map(add, map(add, tf, repeat(floor)), length_terms)
         weights = map(truediv, map(mul, repeat(idf * (K1 + 1)), tf), denominators)
         totals = list(map(add, totals, weights))
@@ -219,14 +232,17 @@ def _adjacency(text: str, locators: list[tuple[str, Callable[[str, str], int]]])
     )
 
 
-def ranked(s: WhooshSearcher, plan: Plan, hits: list[int], limit: int | None) -> list[HitKey]:
-    """The first ``limit`` hits (all if None) in the plan's order."""
+def ranked(
+    s: WhooshSearcher, plan: Plan, hits: list[int], limit: int | None, counts: dict | None = None
+) -> list[HitKey]:
+    """The first ``limit`` hits (all if None) in the plan's order; ``counts`` as from
+    :func:`matching`."""
     if not hits or limit == 0:
         return []
     if plan.partial is not None:
-        scores = _partial_scores(s, plan, hits)
+        scores = _partial_scores(s, plan, hits, counts or {})
     else:
-        scores = _scores(s, hits, _parts(plan))
+        scores = _scores(s, hits, _parts(plan), counts or {})
     years = list(map(s.year_keys.__getitem__, map(s.report_of.__getitem__, hits)))
     if plan.sort == "relevance":
         leading = scores
@@ -303,11 +319,13 @@ def _top(counter: dict[str, int], limit: int | None) -> tuple[tuple[str, int], .
 
 def search(s: WhooshSearcher, plan: Plan) -> EngineResult:
     """Total, facets over all hits, and the page."""
-    hits = matching(s, plan)
-    page = ranked(s, plan, hits, plan.offset + plan.size)[plan.offset :]
+    counts: dict[str, list[int]] | None = {} if plan.size else None  # no page: no ranking
+    hits = matching(s, plan, counts)
+    page = ranked(s, plan, hits, plan.offset + plan.size, counts)[plan.offset :]
     return EngineResult(len(hits), facets(s, hits), tuple(page))
 
 
 def iter_hits(s: WhooshSearcher, plan: Plan) -> Iterator[HitKey]:
     """Every hit in the plan's order."""
-    yield from ranked(s, plan, matching(s, plan), None)
+    counts: dict[str, list[int]] = {}
+    yield from ranked(s, plan, matching(s, plan, counts), None, counts)

@@ -233,17 +233,28 @@ class WhooshSearcher:
     def __len__(self) -> int:
         return len(self.norms)
 
-    def find(self, term: str) -> list[int]:
+    def find(self, term: str, counts: dict[str, list[int]] | None = None) -> list[int]:
         """Global indexes of the paragraphs where ``term`` occurs, in order.
 
         "Occurs" is :func:`indexer.textmatch.contains`. A rare term is found by jumping from
         occurrence to occurrence in the joined text; a common one (by the index's estimate)
         by testing every paragraph in C, whose cost does not grow with the number of hits.
         Either way the candidates are substring matches; only a term with a Latin or digit
-        edge pays for the boundary check on them.
+        edge pays for the boundary check on them. A term with a bigram no paragraph has is
+        not searched at all.
+
+        Given ``counts``, a common term without such an edge is counted in every paragraph
+        instead (``counts[term]``, by global index): nearly the same scan, and ranking then
+        need not count its occurrences in every hit again.
         """
         norms = self.norms
-        if self.estimate(term) * COMMON_SHARE > len(norms):
+        estimate = self.estimate(term)
+        if not estimate:
+            return []
+        if estimate * COMMON_SHARE > len(norms):
+            if counts is not None and not has_edge_run(term):
+                tally = counts[term] = list(map(str.count, norms, repeat(term)))
+                return list(compress(range(len(norms)), tally))
             found = list(compress(range(len(norms)), map(contains, norms, repeat(term))))
             if has_edge_run(term):
                 found = [g for g in found if occurs_in(norms[g], term)]
