@@ -38,6 +38,7 @@ K1, B = 1.2, 0.75
 HEADING_WEIGHT = 3.0  # a match in a section heading counts this many body matches
 PROXIMITY_CHARS = 12  # terms this close together earn an adjacency bonus
 FACET_LIMIT = 500  # values per facet in a search() answer (facet_values() has no cut)
+SAMPLE_STEP = 64  # one leading key in this many estimates the page's last (_leaders)
 TIE_BREAK = 1e-5  # BM25's share of a partial plan's score: it only orders equal shares
 
 
@@ -125,13 +126,10 @@ def _candidates(
         return list(range(len(s))) if universe is None else universe
     else:
         driver = min(clauses, key=lambda c: sum(s.estimate(min(a, key=s.estimate)) for a in c))
-        found: set[int] = set()
         scanned = [min(alt, key=s.estimate) for alt in driver]
-        for part in scanned:
-            found.update(
-                s.find(part, counts) if universe is None else _where(norms, universe, part)
-            )
-        hits = sorted(found)
+        found = [s.find(part, counts) if universe is None else _where(norms, universe, part)
+                 for part in scanned]  # fmt: skip
+        hits = found[0] if len(found) == 1 else sorted(set().union(*found))
         if len(driver) == 1:
             done = set(scanned)  # already known to occur in every hit
     for clause in clauses:
@@ -189,34 +187,45 @@ def _scores(s: WhooshSearcher, hits: list[int], parts: list[str], counts: dict) 
     Python loop per hit: this is the cost that grows with the hits of a common phrase. The
     operations are those of ``saturation * tf / (tf + floor + K1 * scale * length)`` in the
     same order, so the scores are the same floats; a hit without the part adds 0.0. A part
-    found by counting (``counts``) is not counted again.
+    found by counting (``counts``) is not counted again, and a part in no heading of the hits
+    adds no heading term.
     """
     n = len(s)
     norms = s.norms
-    texts = list(map(norms.__getitem__, hits))
+    texts = list(map(norms.__getitem__, hits)) if len(parts) > 1 or parts[0] not in counts else []
     hit_paths = list(map(s.paths.__getitem__, hits))
-    stretch = K1 * (B / s.avg_len)
-    length_terms = list(map(mul, repeat(stretch), map(s.lengths.__getitem__, hits)))
+    distinct_paths = set(hit_paths)
+    length_terms = list(map(_length_terms(s).__getitem__, hits))
     floor = K1 * (1 - B)
-    totals: list[float] = [0.0] * len(hits)
+    totals: list[float] | None = None
     for part in parts:
         df = s.estimate(part)
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         tally = count_occurrences if has_edge_run(part) else str.count
-        # Many paragraphs share a section path: count each distinct path once.
-        in_heading = {path: HEADING_WEIGHT * tally(path, part) for path in set(hit_paths)}
         if part in counts:
             body = map(counts[part].__getitem__, hits)
         else:
             body = map(tally, texts, repeat(part))
-        tf = list(map(add, body, map(in_heading.__getitem__, hit_paths)))
+        # Many paragraphs share a section path: count each distinct path once.
+        in_heading = {path: HEADING_WEIGHT * tally(path, part) for path in distinct_paths}
+        if any(in_heading.values()):
+            tf = list(map(add, body, map(in_heading.__getitem__, hit_paths)))
+        else:  # an int tf gives the same floats as tf + 0.0
+            tf = list(body)
         denominators = map(add, map(add, tf, repeat(floor)), length_terms)
         weights = map(truediv, map(mul, repeat(idf * (K1 + 1)), tf), denominators)
-        totals = list(map(add, totals, weights))
+        totals = list(weights) if totals is None else list(map(add, totals, weights))
+    totals = totals if totals is not None else [0.0] * len(hits)
     if len(parts) > 1:
         locators = [(part, _first if has_edge_run(part) else str.find) for part in parts]
         totals = list(map(add, totals, map(_adjacency, texts, repeat(locators))))
     return totals
+
+
+def _length_terms(s: WhooshSearcher) -> list[float]:
+    """BM25's length term ``K1 * scale * length`` of every paragraph, once per searcher."""
+    stretch = K1 * (B / s.avg_len)
+    return s.derived("bm25_length_terms", lambda s: list(map(mul, repeat(stretch), s.lengths)))
 
 
 def _first(text: str, part: str) -> int:
@@ -243,16 +252,16 @@ def ranked(
         scores = _partial_scores(s, plan, hits, counts or {})
     else:
         scores = _scores(s, hits, _parts(plan), counts or {})
-    years = list(map(s.year_keys.__getitem__, map(s.report_of.__getitem__, hits)))
+    years, report_of = s.year_keys, s.report_of
     if plan.sort == "relevance":
-        leading = scores
+        chosen = _leaders(scores, limit)
+        keys = [(scores[i], years[report_of[hits[i]]], -hits[i], scores[i]) for i in chosen]
     else:
-        leading = list(map(mul, repeat(1 if plan.sort == "year_desc" else -1), years))
-    chosen = _leaders(leading, limit)
-    if plan.sort == "relevance":
-        keys = [(scores[i], years[i], -hits[i], scores[i]) for i in chosen]
-    else:
-        keys = [(leading[i], scores[i], -hits[i], scores[i]) for i in chosen]
+        sign = 1 if plan.sort == "year_desc" else -1
+        leading = list(
+            map(mul, repeat(sign), map(years.__getitem__, map(report_of.__getitem__, hits)))
+        )
+        keys = [(leading[i], scores[i], -hits[i], scores[i]) for i in _leaders(leading, limit)]
     ordered = sorted(keys, reverse=True) if limit is None else heapq.nlargest(limit, keys)
     return [_key(s, -k[2], k[3]) for k in ordered]
 
@@ -261,12 +270,19 @@ def _leaders(leading: list, limit: int | None) -> Iterable[int]:
     """Positions that may be among the first ``limit`` by ``leading`` (then by anything).
 
     Only positions whose leading key reaches the ``limit``-th largest can be among the first
-    ``limit``, so the full sort keys are built for those (and their ties) alone.
+    ``limit``, so the full sort keys are built for those (and their ties) alone. That value is
+    looked for among the positions reaching the ``limit``-th largest of a sample, which is no
+    larger, so that only a few positions are compared in Python.
     """
     if limit is None or limit >= len(leading):
         return range(len(leading))
-    threshold = heapq.nlargest(limit, leading)[-1]
-    return compress(range(len(leading)), map(ge, leading, repeat(threshold)))
+    positions: Iterable[int] = range(len(leading))
+    sample = leading[::SAMPLE_STEP]
+    if len(sample) > limit:
+        low = heapq.nlargest(limit, sample)[-1]
+        positions = list(compress(positions, map(ge, leading, repeat(low))))
+    threshold = heapq.nlargest(limit, map(leading.__getitem__, positions))[-1]
+    return [i for i in positions if leading[i] >= threshold]
 
 
 def _key(s: WhooshSearcher, g: int, score: float) -> HitKey:
