@@ -6,9 +6,11 @@ from collections import Counter
 
 import pytest
 
+from indexer.build import index_paths
 from indexer.engines import whoosh_scan
+from indexer.engines.whoosh_engine import WhooshEngine
 from indexer.normalize import normalize
-from indexer.query import SearchRequest
+from indexer.query import Library, SearchRequest
 from indexer.query.parse import parse_query
 from indexer.query.search import exact_plan
 from indexer.textmatch import contains
@@ -89,3 +91,26 @@ def test_facets_count_every_hit_once(whoosh, q):
     for name, counter in expected.items():
         assert got[name] == tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
     assert whoosh_scan.facets(whoosh, hits, limit=None, names=("year",)) == {"year": got["year"]}
+
+
+def test_a_new_generation_ranks_with_its_own_paragraph_lengths(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "太仓市2023年度报告\n一、工作\n推进法治政府建设。\n", encoding="utf-8"
+    )
+    engine = WhooshEngine(tmp_path / "ix")
+    index_paths([folder], engine)
+    library = Library(tmp_path / "ix")
+    first = library.searcher()
+    before = whoosh_scan._length_terms(first)
+    (folder / "b.txt").write_text(
+        "苏州市2022年政府工作报告\n一、过去一年的工作\n推进营商环境建设，深化一网通办改革。\n",
+        encoding="utf-8",
+    )
+    index_paths([folder], engine)
+    second = library.searcher()
+    after = whoosh_scan._length_terms(second)
+    assert second is not first and len(after) == len(second) > len(before) == len(first)
+    stretch = whoosh_scan.K1 * (whoosh_scan.B / second.avg_len)
+    assert after == [stretch * length for length in second.lengths]
