@@ -192,7 +192,8 @@ def _scores(s: WhooshSearcher, hits: list[int], parts: list[str], counts: dict) 
     """
     n = len(s)
     norms = s.norms
-    texts = list(map(norms.__getitem__, hits)) if len(parts) > 1 or parts[0] not in counts else []
+    needs_text = len(parts) > 1 or any(part not in counts for part in parts)
+    texts = list(map(norms.__getitem__, hits)) if needs_text else []
     hit_paths = list(map(s.paths.__getitem__, hits))
     distinct_paths = set(hit_paths)
     length_terms = list(map(_length_terms(s).__getitem__, hits))
