@@ -125,3 +125,15 @@ def test_a_new_generation_ranks_with_its_own_paragraph_lengths(tmp_path):
     assert second is not first and len(after) == len(second) > len(before) == len(first)
     stretch = whoosh_scan.K1 * (whoosh_scan.B / second.avg_len)
     assert after == [stretch * length for length in second.lengths]
+
+
+@pytest.mark.parametrize(
+    ("q", "counted"),
+    [("发展", True), ("发展 -改革", True), ("发展 改革", False), ("发展 heading:营商环境", False)],
+)
+def test_terms_are_counted_only_where_most_of_what_is_found_is_ranked(whoosh, q, counted):
+    assert whoosh_scan._worth_counting(plan_of(whoosh, q)) is counted
+    page = whoosh_scan.search(whoosh, plan_of(whoosh, q)).page
+    assert list(page) == whoosh_scan.ranked(
+        whoosh, plan_of(whoosh, q), whoosh_scan.matching(whoosh, plan_of(whoosh, q)), 20
+    )

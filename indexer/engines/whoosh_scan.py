@@ -341,7 +341,7 @@ def _top(counter: dict[str, int], limit: int | None) -> tuple[tuple[str, int], .
 
 def search(s: WhooshSearcher, plan: Plan) -> EngineResult:
     """Total, facets over all hits, and the page."""
-    counts: dict[str, list[int]] | None = {} if plan.size else None  # no page: no ranking
+    counts = {} if plan.size and _worth_counting(plan) else None  # no page: no ranking
     hits = matching(s, plan, counts)
     page = ranked(s, plan, hits, plan.offset + plan.size, counts)[plan.offset :]
     return EngineResult(len(hits), facets(s, hits), tuple(page))
@@ -349,5 +349,16 @@ def search(s: WhooshSearcher, plan: Plan) -> EngineResult:
 
 def iter_hits(s: WhooshSearcher, plan: Plan) -> Iterator[HitKey]:
     """Every hit in the plan's order."""
-    counts: dict[str, list[int]] = {}
+    counts = {} if _worth_counting(plan) else None
     yield from ranked(s, plan, matching(s, plan, counts), None, counts)
+
+
+def _worth_counting(plan: Plan) -> bool:
+    """True if counting a common term in every paragraph pays for itself in ranking.
+
+    Counting costs a little more than testing; it pays when most of what is found is ranked,
+    not when another clause or a heading or section filter then keeps a small part of it.
+    """
+    return len(plan.clauses) == 1 and not any(
+        c.field in ("section", "heading") for c in plan.filters
+    )
