@@ -64,6 +64,16 @@ def _view(report: Report, added: str) -> ReportView:
     )
 
 
+def _facet_values(view: ReportView) -> tuple[str, ...]:
+    """A report's values of the report-level facets, in REPORT_FACETS order ("": none)."""
+    meta = view.report.meta
+    year = "" if meta.year is None else str(meta.year)
+    return (view.report.id, meta.region, year, view.level, meta.kind)
+
+
+REPORT_FACETS = ("report", "region", "year", "level", "kind")
+
+
 class WhooshSearcher:
     """Flat, immutable arrays over all paragraphs of one generation (index ``g``)."""
 
@@ -89,6 +99,9 @@ class WhooshSearcher:
         self.paths: list[str] = [p for v in views for p in v.norm_paths]
         self.lengths = [len(t) for t in norms]
         self.years = [v.report.meta.year for v in views]  # per report
+        self.year_keys = [year or 0 for year in self.years]  # for sorting: unknown is 0
+        self.ends = [*self.first[1:], len(norms)]  # one past the last g of each report
+        self.report_facets = [_facet_values(v) for v in views]
         self._sections(views)
         self.starts: list[int] = []
         pos = 0
@@ -163,7 +176,8 @@ class WhooshSearcher:
         """Every value of one facet over all hits."""
         from indexer.engines import whoosh_scan
 
-        return whoosh_scan.facets(self, whoosh_scan.matching(self, plan), limit=None)[name]
+        hits = whoosh_scan.matching(self, plan)
+        return whoosh_scan.facets(self, hits, limit=None, names=(name,))[name]
 
     def summaries(self) -> tuple[ReportSummary, ...]:
         """Every report, by id."""
@@ -219,17 +233,28 @@ class WhooshSearcher:
     def __len__(self) -> int:
         return len(self.norms)
 
-    def find(self, term: str) -> list[int]:
+    def find(self, term: str, counts: dict[str, list[int]] | None = None) -> list[int]:
         """Global indexes of the paragraphs where ``term`` occurs, in order.
 
         "Occurs" is :func:`indexer.textmatch.contains`. A rare term is found by jumping from
         occurrence to occurrence in the joined text; a common one (by the index's estimate)
         by testing every paragraph in C, whose cost does not grow with the number of hits.
         Either way the candidates are substring matches; only a term with a Latin or digit
-        edge pays for the boundary check on them.
+        edge pays for the boundary check on them. A term with a bigram no paragraph has is
+        not searched at all.
+
+        Given ``counts``, a common term without such an edge is counted in every paragraph
+        instead (``counts[term]``, by global index): nearly the same scan, and ranking then
+        need not count its occurrences in every hit again.
         """
         norms = self.norms
-        if self.estimate(term) * COMMON_SHARE > len(norms):
+        estimate = self.estimate(term)
+        if not estimate:
+            return []
+        if estimate * COMMON_SHARE > len(norms):
+            if counts is not None and not has_edge_run(term):
+                tally = counts[term] = list(map(str.count, norms, repeat(term)))
+                return list(compress(range(len(norms)), tally))
             found = list(compress(range(len(norms)), map(contains, norms, repeat(term))))
             if has_edge_run(term):
                 found = [g for g in found if occurs_in(norms[g], term)]
