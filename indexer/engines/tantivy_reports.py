@@ -234,16 +234,25 @@ def top_coded(
 ) -> Facet:
     """Like :func:`ranked` for distinct ``codes`` whose order is their labels' order.
 
-    Each (count, code) is packed into one int (higher count first, then lower code), so the
-    sort compares machine-sized ints instead of long, alike Chinese strings; only the values
-    reaching the ``limit``-th count take part, and only the kept ones are named.
+    Values above the cut (the ``limit``-th count) are few: each (count, code) is packed into
+    one int, higher count first, then lower code. Values at the cut are often thousands of
+    reports with one paragraph each: their codes are sorted as they are. Only kept values
+    are named. Nothing compares the labels, long and alike Chinese strings.
     """
     if limit is not None and len(counts) > limit:
         cut = count_at(counts, limit)
-        chosen = list(map(cut.__le__, counts))
-        codes, counts = compress(codes, chosen), list(compress(counts, chosen))
-    ordered = sorted(map(or_, map(lshift, map(neg, counts), repeat(_CODE_BITS)), codes))[:limit]
-    return tuple((labels[key & _CODE_MASK], -(key >> _CODE_BITS)) for key in ordered)
+    else:
+        cut = min(counts, default=0)
+    above = list(map(cut.__lt__, counts))
+    packed = map(or_, map(lshift, map(neg, compress(counts, above)), repeat(_CODE_BITS)),
+                 compress(codes, above))  # fmt: skip
+    out = [(labels[key & _CODE_MASK], -(key >> _CODE_BITS)) for key in sorted(packed)]
+    room = None if limit is None else limit - len(out)
+    if room is None or room > 0:
+        out += [
+            (labels[code], cut) for code in sorted(compress(codes, map(cut.__eq__, counts)))[:room]
+        ]
+    return tuple(out[:limit])
 
 
 _CODE_BITS = 32
