@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import threading
 import time
 
@@ -26,8 +27,8 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
-    return ordered[k]
+    rank = math.ceil(q * len(ordered) / 100)  # the smallest value with q % of them at or below
+    return ordered[max(0, min(len(ordered), rank) - 1)]
 
 
 def get(conn: http.client.HTTPConnection, target: str) -> tuple[int, int]:
