@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -25,11 +24,9 @@ class Hit:
     missing_words: tuple[str, ...] = ()  # partial mode: the query's words this paragraph lacks
 
 
-class FacetValue(NamedTuple):
-    """One value of a facet and how many matching paragraphs have it.
-
-    A named tuple, not a dataclass: a search makes up to a few thousand of them.
-    """
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """One value of a facet and how many matching paragraphs have it."""
 
     value: str
     count: int
