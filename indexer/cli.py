@@ -40,7 +40,10 @@ def main() -> None:
               help="Engine for a new index (default whoosh; tantivy for large collections). "
                    "An existing index keeps its engine unless --rebuild.")  # fmt: skip
 def index_command(
-    paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, wait: float,
+    paths: tuple[Path, ...],
+    index_dir: Path | None,
+    rebuild: bool,
+    wait: float,
     kind: str | None,
 ) -> None:
     """Index report files (.txt .html .htm .docx .pdf); only changed files are re-read.
@@ -107,7 +110,9 @@ _MODES = {
 @click.argument("query")
 @click.option("--section", multiple=True, help="Whole top-level heading (repeat: any of them).")
 @click.option("--heading", multiple=True, help="A word in any heading, e.g. 不足.")
-@click.option("--region", multiple=True, help="A region and everything under it, e.g. 江苏 or 苏州市.")
+@click.option(
+    "--region", multiple=True, help="A region and everything under it, e.g. 江苏 or 苏州市."
+)
 @click.option("--year", multiple=True, help="A year or a range such as 2019-2024.")
 @click.option("--report", multiple=True, help="A report id.")
 @click.option("--kind", multiple=True, help="A report kind, e.g. 政府工作报告.")

@@ -172,7 +172,16 @@ def test_whoosh_index_level_phrase_queries_are_exact(reports, tmp_path):
             writer.put_report(report, "")
     snapshot = engine.snapshot()
     try:
-        for phrase in ["综合查一次", "綜合查一次", "改革开放", "互联网+", "PM2.5", "一件事", "法", "。"]:
+        for phrase in [
+            "综合查一次",
+            "綜合查一次",
+            "改革开放",
+            "互联网+",
+            "PM2.5",
+            "一件事",
+            "法",
+            "。",
+        ]:
             norm = normalize(phrase)
             truth = {
                 (r.id, p.number) for r in reports for p in r.paragraphs if norm in normalize(p.text)

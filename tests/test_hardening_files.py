@@ -341,7 +341,13 @@ def test_bad_files_are_reported_and_lose_nothing(tmp_path):
         assert sorted(h.report_id for h in hits) == expected[report_id], word
     truncated = search(library, SearchRequest.from_args({"q": "丁香花园"})).hits
     assert [h.report_id for h in truncated] == ["truncated"]
-    assert {s.id for s in library.searcher().summaries()} == {"a", "b", "c", "copy-of-b", "truncated"}
+    assert {s.id for s in library.searcher().summaries()} == {
+        "a",
+        "b",
+        "c",
+        "copy-of-b",
+        "truncated",
+    }
 
     again = index_paths([folder], open_engine(ix))  # a rerun: same verdicts, nothing removed
     assert again.removed == [] and not again.added and not again.updated

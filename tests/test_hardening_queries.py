@@ -249,7 +249,9 @@ terms = st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(1, 6
     sort=st.sampled_from(["relevance", "year_desc", "year_asc"]),
 )
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_every_hit_has_every_term_and_no_excluded_one(library, paragraphs, positive, excluded, sort):
+def test_every_hit_has_every_term_and_no_excluded_one(
+    library, paragraphs, positive, excluded, sort
+):
     """Terms cut from one random paragraph (found unless a cut splits a Latin or number token),
     exclusions from others; the exact hits are exactly the oracle's."""
     g = positive[0][0] % len(paragraphs)

@@ -61,7 +61,9 @@ def test_export_is_streamed(app):
 def test_cli_csv_export_equals_http_export(client, runner, index_dir):
     from indexer.cli import main
 
-    result = runner.invoke(main, ["search", "营商环境", "--format", "csv", "--index-dir", str(index_dir)])
+    result = runner.invoke(
+        main, ["search", "营商环境", "--format", "csv", "--index-dir", str(index_dir)]
+    )
     assert result.exit_code == 0, result.output
     cli_rows = list(csv.DictReader(io.StringIO(result.output.lstrip("\ufeff"))))
     http = client.get("/export.csv", query_string={"q": "营商环境"}).data.decode("utf-8-sig")
@@ -95,13 +97,17 @@ def test_feed_lists_newest_reports_first(tmp_path, make_engine):
 
     folder = tmp_path / "r"
     folder.mkdir()
-    (folder / "old.txt").write_text("某市2023年政府工作报告\n推进综合查一次改革。\n", encoding="utf-8")
+    (folder / "old.txt").write_text(
+        "某市2023年政府工作报告\n推进综合查一次改革。\n", encoding="utf-8"
+    )
     engine = make_engine(tmp_path / "ix")
     index_paths([folder], engine)
     import time
 
     time.sleep(1.1)
-    (folder / "new.txt").write_text("某市2025年政府工作报告\n深化综合查一次改革。\n", encoding="utf-8")
+    (folder / "new.txt").write_text(
+        "某市2025年政府工作报告\n深化综合查一次改革。\n", encoding="utf-8"
+    )
     index_paths([folder], engine)
     entries = feed_entries(Library(tmp_path / "ix"), SearchRequest.from_args({"q": "综合查一次"}))
     assert [e.url.split("/")[2].split("#")[0] for e in entries] == ["new", "old"]
@@ -112,7 +118,8 @@ def test_same_sentence_search(library):
     para = search(library, SearchRequest.from_args({"q": "营商环境 一件事", "size": "100"}))
     sent = search(library, SearchRequest.from_args({"q": "营商环境 ~句 一件事", "size": "100"}))
     via_param = search(
-        library, SearchRequest.from_args({"q": "营商环境 一件事", "within": "sentence", "size": "100"})
+        library,
+        SearchRequest.from_args({"q": "营商环境 一件事", "within": "sentence", "size": "100"}),
     )
     assert 0 < sent.total < para.total
     assert via_param.total == sent.total and sent.within == "sentence"

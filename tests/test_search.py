@@ -21,7 +21,9 @@ TO_TRADITIONAL = opencc.OpenCC("s2t")
 def truth(reports, phrase: str) -> set[tuple[str, str]]:
     """Brute force over the pipeline's reports: the oracle is no engine."""
     norm = normalize(phrase)
-    return {(r.id, p.id) for r in reports for p in r.paragraphs if contains(normalize(p.text), norm)}
+    return {
+        (r.id, p.id) for r in reports for p in r.paragraphs if contains(normalize(p.text), norm)
+    }
 
 
 def all_hits(library, **args) -> list:

@@ -265,7 +265,9 @@ def test_boundary_cases_of_the_contract(tmp_path) -> None:
     texts = sorted({t for t, _, _ in BOUNDARY_CASES})
     engine = small_engine(tmp_path, texts)
     for text, term, found in BOUNDARY_CASES:
-        hits = {h.report_id for h in engine.view().search(Plan(clauses=(((term,),),), size=50)).page}
+        hits = {
+            h.report_id for h in engine.view().search(Plan(clauses=(((term,),),), size=50)).page
+        }
         assert (f"r{texts.index(text)}" in hits) is found, (text, term)
 
 
@@ -287,7 +289,9 @@ def test_same_sentence(tmp_path) -> None:
     plan = Plan(clauses=((("营商环境",),), (("一件事",),)), within="sentence")
     assert {h.report_id for h in engine.view().iter_hits(plan)} == {"r1", "r2"}
     across = Plan(clauses=((("环境。一件",),),), within="sentence")
-    assert engine.view().count(across) == 0 and engine.view().count(Plan(clauses=across.clauses)) == 1
+    assert (
+        engine.view().count(across) == 0 and engine.view().count(Plan(clauses=across.clauses)) == 1
+    )
 
 
 def test_relevance_ties_go_to_the_newer_year(tmp_path) -> None:
@@ -416,7 +420,9 @@ def test_reports_blobs_and_incremental_runs(tmp_path, corpus_reports) -> None:
         w.delete_report(few[0][0])
         w.put_report(rid, b"new blob", fields, [ParagraphDoc("只剩一段：发展ai")])
     assert engine.view().table().report_ids() == sorted(r for r, _, _ in few[1:])
-    assert engine.view().load_blob(rid) == b"new blob" and engine.view().load_blob(few[0][0]) is None
+    assert (
+        engine.view().load_blob(rid) == b"new blob" and engine.view().load_blob(few[0][0]) is None
+    )
     now = [(r, f, rep) for r, f, rep in few[2:]]
     paras = oracle_paras(now) + [Para(rid, 0, "只剩一段：发展ai", (), fields)]
     for term in ("发展", "ai", "段", "政府"):

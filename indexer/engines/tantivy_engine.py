@@ -222,7 +222,9 @@ class TantivyWriter:
             if para.headings not in sections:
                 sections[para.headings] = heading_level(para)
             stored = passages[ordinal] if passages else _passage(ordinal, para)
-            doc = tantivy.Document(**shared, **sections[para.headings], **body_level(para.text, stored))
+            doc = tantivy.Document(
+                **shared, **sections[para.headings], **body_level(para.text, stored)
+            )
             doc.add_integer("pkey", paragraph_key(serial, ordinal))
             add(doc)
 

@@ -31,6 +31,8 @@ _LEVEL_ALIASES = {
     "地级市": "prefecture", "市级": "prefecture", "市": "prefecture",
     "county": "county", "县": "county", "县级": "county", "区县": "county", "县区": "county",
 }  # fmt: skip
+
+
 @lru_cache(maxsize=1 << 17)
 def region_short_forms(name: str) -> frozenset[str]:
     """The normalized names a user may type for region ``name``: the full one and short ones.
@@ -67,7 +69,9 @@ def resolve_filters(
     """Combine URL and in-query filters into plan clauses; describe each in plain words."""
     clauses, active = [], []
     for name, values, negated, source, spans in _requested(request, parsed):
-        resolved = tuple(dict.fromkeys(v for typed in values for v in _values(name, typed, collection)))
+        resolved = tuple(
+            dict.fromkeys(v for typed in values for v in _values(name, typed, collection))
+        )
         clauses.append(FilterClause(name, resolved, negated))
         shown = [_shown(name, v, collection) for v in values]
         description = ("排除 " if negated else "") + f"{FIELD_NAMES[name]}：" + " 或 ".join(shown)
